@@ -1,0 +1,125 @@
+"""The `digest` command: parses, calls, prints, sets exit codes. No logic of its own lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from digest import __version__
+from digest.config import Settings, load
+from digest.errors import DigestError
+from digest.ingest.sources import read_input
+from digest.output import FORMATS, render_markdown, render_text, to_json
+from digest.pipeline import digest_page
+from digest.summarise.extractive import ExtractiveSummariser
+
+log = logging.getLogger("digest")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="digest")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML settings file (default: $DIGEST_CONFIG, else the embedded defaults).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
+    """digest: Chinese newspaper pages in, headlines and summaries out."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="digest: %(levelname)s: %(message)s", stream=sys.stderr)
+    # httpx logs every request with its full URL, tokens in query strings included: keep it quiet.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    ctx.obj = {"config_path": config_path, "verbose": verbose}
+
+
+def _settings(ctx: click.Context) -> Settings:
+    try:
+        return load(ctx.obj["config_path"])
+    except DigestError as exc:
+        _fail(exc, ctx.obj["verbose"])
+
+
+@cli.command()
+@click.argument("source")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown, or json (the documented contract).",
+)
+@click.option("--single", is_flag=True, help="Treat the whole input as one article, lead or not.")
+@click.option(
+    "--issue-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The issue's date (YYYY-MM-DD); resolves datelines such as 7月25日 to full dates.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["extractive"]),
+    default=None,
+    help="Summarising engine (default: [summarise] engine in the config).",
+)
+@click.option("--headline-max", type=click.IntRange(4, 200), default=None, help="Headline length limit.")
+@click.option("--summary-max", type=click.IntRange(10, 5000), default=None, help="Summary length limit.")
+@click.pass_context
+def summarise(
+    ctx: click.Context,
+    source: str,
+    fmt: str,
+    single: bool,
+    issue_date: dt.datetime | None,
+    engine: str | None,
+    headline_max: int | None,
+    summary_max: int | None,
+) -> None:
+    """Summarise every article of a page: SOURCE is a file, an http(s) URL, or - for stdin."""
+    settings = _settings(ctx)
+    summariser = ExtractiveSummariser(
+        headline_max_chars=headline_max or settings.summarise.headline_max_chars,
+        summary_max_chars=summary_max or settings.summarise.summary_max_chars,
+    )
+    try:
+        raw = read_input(source, max_bytes=settings.ingest.max_bytes, timeout=settings.ingest.fetch_timeout)
+        page = digest_page(
+            raw, summariser, single_article=single, issue_date=issue_date.date() if issue_date else None
+        )
+    except DigestError as exc:
+        _fail(exc, ctx.obj["verbose"])
+    if fmt == "json":
+        click.echo(json.dumps(to_json(page), ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(render_markdown(page), nl=False)
+    else:
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        click.echo(render_text(page, width), nl=False)
+    for error in page.errors:
+        click.echo(f"digest: warning: article {error.index} was skipped ({error.message})", err=True)
+
+
+def _fail(exc: DigestError, verbose: int) -> NoReturn:
+    if verbose >= 2:
+        log.debug("details", exc_info=exc)
+    click.echo(f"digest: error: {exc.message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="digest")
+    except KeyboardInterrupt:
+        click.echo("digest: interrupted", err=True)
+        sys.exit(130)

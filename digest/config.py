@@ -1,0 +1,98 @@
+"""Settings: the only place that reads configuration files and environment variables.
+
+Everything else receives a ``Settings`` object. The embedded default (digest/defaults/digest.toml)
+is complete, so a user's file only needs the keys it changes.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from digest.errors import ConfigError
+
+ENV_PREFIX = "DIGEST_"
+CONFIG_ENV = "DIGEST_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IngestSettings(_Section):
+    max_bytes: int = Field(gt=0)
+    fetch_timeout: float = Field(gt=0)
+
+
+class SummariseSettings(_Section):
+    engine: Literal["extractive"]
+    headline_max_chars: int = Field(ge=4, le=200)
+    summary_max_chars: int = Field(ge=10, le=5000)
+
+
+class Settings(_Section):
+    ingest: IngestSettings
+    summarise: SummariseSettings
+
+
+def default_text() -> str:
+    return resources.files("digest.defaults").joinpath("digest.toml").read_text(encoding="utf-8")
+
+
+def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Embedded defaults, overlaid by the file (``path`` or $DIGEST_CONFIG), then by DIGEST_* variables."""
+    env = os.environ if environ is None else environ
+    data = tomllib.loads(default_text())
+    if path is None and env.get(CONFIG_ENV):
+        path = Path(env[CONFIG_ENV])
+    if path is not None:
+        _merge(data, _read_file(path))
+    _merge(data, _from_environ(env, data))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        where = str(path) if path else "the environment"
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise ConfigError(f"invalid configuration in {where}: {problems}") from None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist; check the path or drop --config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _from_environ(env: Mapping[str, str], known: Mapping[str, Any]) -> dict[str, Any]:
+    """DIGEST_SECTION_KEY=value for sections and keys the defaults define; values parse as TOML."""
+    overrides: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("_")
+        if section not in known or key not in known[section]:
+            continue
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw  # a bare word such as extractive is meant as a string
+        overrides.setdefault(section, {})[key] = value
+    return overrides
+
+
+def _merge(base: dict[str, Any], overlay: Mapping[str, Any]) -> None:
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value

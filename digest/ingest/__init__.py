@@ -1,0 +1,1 @@
+"""Ingest: read bytes, extract text, clean it and split it into articles."""

@@ -1,0 +1,88 @@
+"""A page's headlines and photo captions, matched to the articles they belong to.
+
+Text extracted from a PDF dumps the page's headlines and captions together after the last article,
+in no useful order. Each such line is matched to the article whose text shares most of its character
+pairs; the first line matched to an article is its printed headline, later ones are captions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+_NOT_CONTENT = re.compile(r"[\s\W_]+")
+
+# Share of a line's character pairs that must occur in the article, and how far ahead of the
+# runner-up the best article must be, for the line to be attached rather than dropped.
+MIN_SHARE = 0.5
+MIN_LEAD = 0.15
+MIN_CHARS = 4
+
+
+def _bigrams(text: str) -> set[str]:
+    compact = _NOT_CONTENT.sub("", text)
+    return {compact[i : i + 2] for i in range(len(compact) - 1)}
+
+
+@dataclass
+class PageMatter:
+    """What matching found for one article."""
+
+    headline: str | None = None
+    captions: list[str] = field(default_factory=list)
+
+
+class ArticleMatcher:
+    """Scores short lines against the texts of a page's articles."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._grams = [_bigrams(text) for text in texts]
+
+    def best(self, line: str) -> int | None:
+        """Index of the article the line belongs to, or None when no article clearly owns it."""
+        grams = _bigrams(line)
+        if len(grams) + 1 < MIN_CHARS or not self._grams:
+            return None
+        shares = sorted(
+            ((len(grams & article) / len(grams), i) for i, article in enumerate(self._grams)),
+            reverse=True,
+        )
+        share, index = shares[0]
+        runner_up = shares[1][0] if len(shares) > 1 else 0.0
+        if share >= MIN_SHARE and share - runner_up >= MIN_LEAD:
+            return index
+        return None
+
+
+def assign_page_matter(
+    texts: Sequence[str],
+    loose_lines: Sequence[str],
+    headlines: Sequence[str] = (),
+    captions: Sequence[str] = (),
+) -> list[PageMatter]:
+    """Attach headlines and captions to articles.
+
+    ``headlines`` and ``captions`` are lines the layout already classified (type size in a PDF);
+    ``loose_lines`` are lines outside any article whose role only their order tells.
+    """
+    matcher = ArticleMatcher(texts)
+    found = [PageMatter() for _ in texts]
+    for line in headlines:
+        index = matcher.best(line)
+        if index is not None and found[index].headline is None:
+            found[index].headline = line
+    for line in captions:
+        index = matcher.best(line)
+        if index is not None and line not in found[index].captions:
+            found[index].captions.append(line)
+    for line in loose_lines:
+        index = matcher.best(line)
+        if index is None:
+            continue
+        matter = found[index]
+        if matter.headline is None and not headlines:
+            matter.headline = line
+        elif line != matter.headline and line not in matter.captions:
+            matter.captions.append(line)
+    return found

@@ -1,0 +1,119 @@
+"""How `digest summarise` shows a page digest: plain text for a terminal, Markdown, or JSON.
+
+The JSON shape is a public contract (see README, "JSON output"): fields are only ever added.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from digest.models import PageDigest, SummarisedArticle
+
+FORMATS = ("text", "markdown", "json")
+
+
+def to_json(page: PageDigest) -> dict[str, Any]:
+    return {
+        "source": page.source,
+        "articles": [_article_json(item) for item in page.articles],
+        "errors": [{"index": e.index, "stage": e.stage, "message": e.message} for e in page.errors],
+    }
+
+
+def _article_json(item: SummarisedArticle) -> dict[str, Any]:
+    article, summary = item.article, item.summary
+    return {
+        "index": article.index,
+        "text": article.text,
+        "paragraphs": list(article.paragraphs),
+        "page_headline": article.page_headline,
+        "captions": list(article.captions),
+        "writers": list(article.writers),
+        "photographers": list(article.photographers),
+        "date": article.date.isoformat() if article.date else None,
+        "dateline": article.dateline,
+        "lead": article.lead,
+        "kicker": article.kicker,
+        "subhead": article.subhead,
+        "headline": summary.headline,
+        "summary": summary.summary,
+        "engine": summary.engine,
+    }
+
+
+def byline_text(item: SummarisedArticle) -> str:
+    """One line of metadata: date, writers, photographers."""
+    article = item.article
+    parts = []
+    if article.date:
+        parts.append(article.date.isoformat())
+    elif article.dateline:
+        parts.append(article.dateline)
+    if article.writers:
+        parts.append("文/" + " ".join(article.writers))
+    if article.photographers:
+        parts.append("图/" + " ".join(article.photographers))
+    return " · ".join(parts)
+
+
+def render_text(page: PageDigest, width: int | None = None) -> str:
+    """Readable in a terminal; wraps at ``width`` display columns when given (CJK counts double)."""
+    count = len(page.articles)
+    out = [f"{page.source} — {count} article{'s' if count != 1 else ''}", ""]
+    for item in page.articles:
+        article, summary = item.article, item.summary
+        out.append(f"[{article.index}] {summary.headline}")
+        meta = byline_text(item)
+        if meta:
+            out.append(f"    {meta}")
+        if article.page_headline and article.page_headline != summary.headline:
+            out.append(f"    版面标题：{article.page_headline}")
+        out.extend(_wrap(summary.summary, width, indent="    "))
+        out.append("")
+    for error in page.errors:
+        out.append(f"! article {error.index} failed at {error.stage}: {error.message}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_markdown(page: PageDigest) -> str:
+    out = [f"# {page.source}", ""]
+    for item in page.articles:
+        article, summary = item.article, item.summary
+        out += [f"## {article.index}. {_md_escape(summary.headline)}", ""]
+        meta = byline_text(item)
+        if meta:
+            out += [f"*{_md_escape(meta)}*", ""]
+        out += [_md_escape(summary.summary), ""]
+        if article.page_headline and article.page_headline != summary.headline:
+            out += [f"> 版面标题：{_md_escape(article.page_headline)}", ""]
+    if page.errors:
+        out += ["## Errors", ""]
+        out += [f"- article {e.index} ({e.stage}): {_md_escape(e.message)}" for e in page.errors]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_escape(text: str) -> str:
+    # Article text may contain characters Markdown would read as markup.
+    for ch in "\\`*_[]<>#|":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _cells(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def _wrap(text: str, width: int | None, indent: str) -> list[str]:
+    if not width or width <= len(indent) + 10:
+        return [indent + text]
+    lines, line, used = [], "", len(indent)
+    for ch in text:
+        if used + _cells(ch) > width:
+            lines.append(indent + line)
+            line, used = "", len(indent)
+        line += ch
+        used += _cells(ch)
+    if line:
+        lines.append(indent + line)
+    return lines

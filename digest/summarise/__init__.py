@@ -1,0 +1,1 @@
+"""Summarisers: each turns a batch of articles into headlines and summaries."""

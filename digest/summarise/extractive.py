@@ -1,0 +1,237 @@
+"""The extractive engine: headlines and summaries made of the article's own sentences.
+
+It needs no model and no network, so it is the default and the fallback of the generating engines.
+Salience is TextRank over sentences (Mihalcea & Tarau, 2004): sentences are nodes, edges weigh the
+content words two sentences share, and PageRank finds the sentences most others echo. News puts its
+essentials first, so the lead always opens the summary and salient sentences fill the remaining room.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+
+import jieba
+
+from digest.models import Article, Summary
+from digest.summarise.sentences import ELLIPSIS, cut_at_clause, split_clauses, split_sentences
+
+jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on every start
+
+# Function words that link most sentences without saying what they are about.
+_STOPWORDS = frozenset(
+    [
+        "我们",
+        "他们",
+        "你们",
+        "自己",
+        "这个",
+        "那个",
+        "这些",
+        "那些",
+        "一个",
+        "一些",
+        "以及",
+        "并且",
+        "而且",
+        "但是",
+        "因为",
+        "所以",
+        "如果",
+        "通过",
+        "进行",
+        "开展",
+        "工作",
+        "要求",
+        "表示",
+        "同时",
+        "其中",
+        "目前",
+        "已经",
+        "正在",
+        "还是",
+        "就是",
+        "不是",
+        "没有",
+        "可以",
+        "能够",
+        "为了",
+        "对于",
+        "关于",
+        "之后",
+        "以来",
+        "今年",
+        "一是",
+        "二是",
+        "三是",
+        "四是",
+        "五是",
+        "一要",
+        "二要",
+        "三要",
+        "四要",
+        "五要",
+        "切实",
+        "不断",
+        "进一步",
+        "全面",
+        "积极",
+        "深入",
+        "持续",
+        "加强",
+        "强化",
+        "推动",
+        "推进",
+        "确保",
+        "做好",
+        "抓好",
+        "有关",
+        "相关",
+        "方面",
+        "各项",
+        "各类",
+    ]
+)
+_CONTENT = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{2,}|\d+(?:\.\d+)?%?")
+_DATE_PREFIX = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:上午|下午|晚上|晚间|早上|凌晨|中午|晚)?")
+# A first sentence shorter than this sets a scene (盛夏时节，骄阳似火。) rather than tells the news.
+_SCENE_SETTING = 15
+_MIN_HEADLINE_CLAUSE = 6
+_DAMPING = 0.85
+_MAX_ITERATIONS = 100
+_TOLERANCE = 1e-6
+
+
+class ExtractiveSummariser:
+    """Lead plus TextRank-salient sentences, never cut mid-sentence without an ellipsis."""
+
+    def __init__(self, headline_max_chars: int = 30, summary_max_chars: int = 120) -> None:
+        if headline_max_chars < 4 or summary_max_chars < 10:
+            raise ValueError("headline_max_chars must be >= 4 and summary_max_chars >= 10")
+        self.headline_max_chars = headline_max_chars
+        self.summary_max_chars = summary_max_chars
+
+    @property
+    def name(self) -> str:
+        return "extractive"
+
+    def summarise(self, articles: Sequence[Article]) -> list[Summary]:
+        return [self._one(article) for article in articles]
+
+    def _one(self, article: Article) -> Summary:
+        sentences = split_sentences(article.text)
+        if not sentences:
+            return Summary(headline="", summary="", engine=self.name)
+        words = [_content_words(s) for s in sentences]
+        scores = textrank(words)
+        return Summary(
+            headline=self._headline(article, sentences, words),
+            summary=self._summary(sentences, scores),
+            engine=self.name,
+        )
+
+    def _summary(self, sentences: Sequence[str], scores: Sequence[float]) -> str:
+        limit = self.summary_max_chars
+        lead = [0]
+        if len(sentences[0]) < _SCENE_SETTING and len(sentences) > 1:
+            lead.append(1)
+        chosen = set(lead)
+        used = sum(len(sentences[i]) for i in lead)
+        if used > limit:
+            return cut_at_clause("".join(sentences[i] for i in lead), limit)
+        for i in sorted(range(len(sentences)), key=lambda k: (-scores[k], k)):
+            if i not in chosen and used + len(sentences[i]) <= limit:
+                chosen.add(i)
+                used += len(sentences[i])
+        return "".join(sentences[i] for i in sorted(chosen))
+
+    def _headline(self, article: Article, sentences: Sequence[str], words: Sequence[list[str]]) -> str:
+        limit = self.headline_max_chars
+        printed = article.page_headline
+        if printed and len(printed) <= limit:
+            return printed  # the editors' own headline beats any we could cut out
+        weight = Counter(w for sentence_words in words for w in set(sentence_words))
+        best: tuple[float, str] | None = None
+        best_fitting: tuple[float, str] | None = None
+        for sentence in sentences[:2]:
+            for printed in split_clauses(sentence):
+                clause = _DATE_PREFIX.sub("", printed).strip()
+                if len(clause) < _MIN_HEADLINE_CLAUSE:
+                    continue
+                score = sum(weight[w] for w in set(_content_words(clause)))
+                if best is None or score > best[0]:
+                    best = (score, clause)
+                if len(clause) <= limit and (best_fitting is None or score > best_fitting[0]):
+                    best_fitting = (score, clause)
+        if best is None:
+            return cut_at_clause(split_clauses(sentences[0])[0] if split_clauses(sentences[0]) else "", limit)
+        # A clause that fits is preferred unless it says much less than the best one.
+        if best_fitting is not None and best_fitting[0] >= 0.5 * best[0]:
+            return best_fitting[1]
+        return _cut_at_word(best[1], limit)
+
+
+def textrank(words: Sequence[Sequence[str]]) -> list[float]:
+    """PageRank over the sentence graph whose edge weights are shared content words.
+
+    Most sentence pairs share no content word, so the graph is kept sparse (each node lists only the
+    edges into it, already divided by the source's total weight) and iteration stops once the scores
+    settle rather than after a fixed count.
+    """
+    n = len(words)
+    if n == 1:
+        return [1.0]
+    sets = [set(w) for w in words]
+    norms = [math.log(len(s) + 1) for s in sets]
+    edges: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    out_sums = [0.0] * n
+    for i in range(n):
+        for j in range(i + 1, n):
+            if norms[i] and norms[j]:
+                shared = len(sets[i] & sets[j])
+                if shared:
+                    weight = shared / (norms[i] + norms[j])
+                    edges[i].append((j, weight))
+                    edges[j].append((i, weight))
+                    out_sums[i] += weight
+                    out_sums[j] += weight
+    incoming = [[(j, w / out_sums[j]) for j, w in edges[i]] for i in range(n)]
+    base = (1 - _DAMPING) / n
+    scores = [1.0 / n] * n
+    for _ in range(_MAX_ITERATIONS):
+        updated = [base + _DAMPING * sum(w * scores[j] for j, w in incoming[i]) for i in range(n)]
+        settled = max(abs(a - b) for a, b in zip(updated, scores, strict=True)) < _TOLERANCE
+        scores = updated
+        if settled:
+            break
+    return scores
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _cut(text) if w not in _STOPWORDS and _CONTENT.fullmatch(w)]
+
+
+@cache
+def _cut_cached(text: str) -> tuple[str, ...]:
+    return tuple(jieba.lcut(text, HMM=False))
+
+
+def _cut(text: str) -> tuple[str, ...]:
+    # Sentences repeat between summary and headline work; clauses are short, so caching is cheap.
+    return _cut_cached(text) if len(text) < 512 else tuple(jieba.lcut(text, HMM=False))
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    """Shorten to ``limit`` characters at a word boundary, marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    out = ""
+    for word in _cut(text):
+        if len(out) + len(word) > limit - 1:
+            break
+        out += word
+    return (out or text[: limit - 1]) + ELLIPSIS

@@ -1,0 +1,115 @@
+"""Shared fixtures. `http_server` is a real HTTP server on 127.0.0.1 for code that fetches URLs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Route:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    # Seconds to wait before answering, to test timeouts.
+    delay: float = 0.0
+    # False: no Content-Length, the body ends when the connection closes (a streamed download).
+    content_length: bool = True
+    # Seconds between single bytes of the body: a server that answers, but too slowly.
+    trickle: float = 0.0
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    path: str
+    headers: dict[str, str]
+
+
+class LocalServer:
+    """Answers GET requests from registered routes; unknown paths get 404."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.routes: dict[str, Route] = {}
+        self.requests: list[SeenRequest] = []
+
+    def route(
+        self,
+        path: str,
+        body: bytes = b"",
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+        content_length: bool = True,
+        trickle: float = 0.0,
+    ) -> str:
+        """Register ``path`` (without query) and return its full URL."""
+        self.routes[path] = Route(status, dict(headers or {}), body, delay, content_length, trickle)
+        return self.url(path)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = urlsplit(self.path).path
+            server.requests.append(SeenRequest(self.path, {k.lower(): v for k, v in self.headers.items()}))
+            route = server.routes.get(path, Route(status=404, body=b"not found"))
+            if route.delay:
+                time.sleep(route.delay)
+            self.send_response(route.status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            if route.content_length and not any(k.lower() == "content-length" for k in route.headers):
+                self.send_header("Content-Length", str(len(route.body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if not route.trickle:
+                self.wfile.write(route.body)
+                return
+            for i in range(len(route.body)):
+                self.wfile.write(route.body[i : i + 1])
+                self.wfile.flush()
+                time.sleep(route.trickle)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # keep test output clean
+
+    return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients that time out or refuse a large body hang up mid-answer; that is the point of
+        # those tests, not an error.
+        pass
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalServer]:
+    httpd = _QuietServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    host, port = httpd.server_address[:2]
+    server = LocalServer(f"http://{host!s}:{port}")
+    httpd.RequestHandlerClass = _handler_for(server)
+    # A short poll interval: shutdown() waits for the next poll, and this runs once per test.
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="test-http-server", daemon=True
+    )
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,81 @@
+"""The extractive engine: its output is made of the article's own words and respects the limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.ingest.segment import segment
+from digest.models import Article, DocumentKind, PageText
+from digest.summarise.extractive import ExtractiveSummariser, textrank
+from digest.summarise.sentences import split_sentences
+
+SAMPLE = Path(__file__).parent.parent / "data" / "000_0ebbebed01f08da6.txt"
+
+
+@pytest.fixture(scope="module")
+def articles() -> list[Article]:
+    lines = tuple(SAMPLE.read_text(encoding="utf-8").splitlines())
+    return segment(PageText("sample", DocumentKind.TEXT, lines))
+
+
+def test_one_summary_per_article_in_order(articles: list[Article]) -> None:
+    summaries = ExtractiveSummariser().summarise(articles)
+    assert len(summaries) == len(articles)
+    for article, summary in zip(articles, summaries, strict=True):
+        assert summary.engine == "extractive"
+        # Each summary opens with the article's own lead.
+        assert summary.summary.startswith(split_sentences(article.text)[0][:10])
+
+
+@pytest.mark.parametrize(("headline_max", "summary_max"), [(30, 120), (12, 40), (20, 60)])
+def test_limits_hold_and_cuts_are_marked(
+    articles: list[Article], headline_max: int, summary_max: int
+) -> None:
+    engine = ExtractiveSummariser(headline_max_chars=headline_max, summary_max_chars=summary_max)
+    for article, summary in zip(articles, engine.summarise(articles), strict=True):
+        assert 0 < len(summary.headline) <= headline_max
+        assert 0 < len(summary.summary) <= summary_max
+        # Made of whole sentences, or marked as cut.
+        assert summary.summary.endswith(("。", "！", "？", "”", "…")), summary.summary
+        pieces = summary.summary.rstrip("…")
+        for sentence in split_sentences(pieces):
+            assert sentence.rstrip("…") in article.text.replace("\n", "")
+
+
+def test_printed_headline_is_used_when_it_fits(articles: list[Article]) -> None:
+    summaries = ExtractiveSummariser().summarise(articles)
+    assert summaries[2].headline == "交城县庞泉沟镇用暖心服务打造优质文旅生态圈"
+    assert summaries[4].headline == "交城县2024年上半年经济工作会议召开"
+
+
+def test_generated_headline_comes_from_the_lead_without_its_date(articles: list[Article]) -> None:
+    headline = ExtractiveSummariser().summarise(articles)[1].headline
+    assert headline.startswith("交城县巩固衔接评估反馈问题整改")
+    assert not headline.startswith("7月25日")
+
+
+def test_scene_setting_opening_is_followed_by_the_news(articles: list[Article]) -> None:
+    summary = ExtractiveSummariser().summarise(articles)[0].summary
+    assert summary.startswith("盛夏时节，骄阳似火。交城县总工会")
+
+
+def test_empty_and_one_sentence_articles() -> None:
+    engine = ExtractiveSummariser()
+    short = Article(index=1, paragraphs=("县里召开会议。",))
+    (summary,) = engine.summarise([short])
+    assert summary.summary == "县里召开会议。"
+    assert summary.headline == "县里召开会议"
+    assert engine.summarise([]) == []
+
+
+def test_textrank_prefers_the_sentence_others_echo() -> None:
+    words = [["会议", "召开"], ["会议", "经济", "项目"], ["天气", "晴朗"], ["经济", "项目", "会议"]]
+    scores = textrank(words)
+    assert scores.index(min(scores)) == 2
+
+
+def test_bad_limits_are_refused() -> None:
+    with pytest.raises(ValueError, match="headline_max_chars"):
+        ExtractiveSummariser(headline_max_chars=2)
