@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from pydantic import ValidationError
 
 from digest import __version__
-from digest.config import Settings, load
+from digest.config import Settings, SummariseSettings, load
 from digest.errors import DigestError
 from digest.ingest.sources import read_input
 from digest.output import FORMATS, render_markdown, render_text, to_json
 from digest.pipeline import digest_page
-from digest.summarise.extractive import ExtractiveSummariser
+from digest.summarise.engines import ENGINES, build_summariser
 
 log = logging.getLogger("digest")
 
@@ -69,10 +70,16 @@ def _settings(ctx: click.Context) -> Settings:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["extractive"]),
+    type=click.Choice(ENGINES),
     default=None,
-    help="Summarising engine (default: [summarise] engine in the config).",
+    help="extractive (no model), seq2seq (a model, exit 2 if it cannot load) or auto (seq2seq if it "
+    "loads, else extractive). Default: [summarise] engine in the config.",
 )
+@click.option("--model", default=None, help="Model profile name, hub id or local directory (seq2seq, auto).")
+@click.option("--profile", default=None, help="Profile to apply to a --model the registry does not know.")
+@click.option("--device", default=None, help="auto, cpu, cuda, cuda:N or mps.")
+@click.option("--dtype", type=click.Choice(["auto", "float32", "bfloat16", "float16"]), default=None)
+@click.option("--quantize", type=click.Choice(["none", "int8"]), default=None, help="int8: CPU only.")
 @click.option("--headline-max", type=click.IntRange(4, 200), default=None, help="Headline length limit.")
 @click.option("--summary-max", type=click.IntRange(10, 5000), default=None, help="Summary length limit.")
 @click.pass_context
@@ -83,16 +90,36 @@ def summarise(
     single: bool,
     issue_date: dt.datetime | None,
     engine: str | None,
+    model: str | None,
+    profile: str | None,
+    device: str | None,
+    dtype: str | None,
+    quantize: str | None,
     headline_max: int | None,
     summary_max: int | None,
 ) -> None:
     """Summarise every article of a page: SOURCE is a file, an http(s) URL, or - for stdin."""
     settings = _settings(ctx)
-    summariser = ExtractiveSummariser(
-        headline_max_chars=headline_max or settings.summarise.headline_max_chars,
-        summary_max_chars=summary_max or settings.summarise.summary_max_chars,
-    )
+    overrides = {
+        "engine": engine,
+        "model": model,
+        "profile": profile,
+        "device": device,
+        "dtype": dtype,
+        "quantize": quantize,
+        "headline_max_chars": headline_max,
+        "summary_max_chars": summary_max,
+    }
     try:
+        chosen = SummariseSettings.model_validate(
+            settings.summarise.model_dump() | {k: v for k, v in overrides.items() if v is not None}
+        )
+    except ValidationError as exc:
+        raise click.BadParameter(str(exc.errors()[0]["msg"])) from None
+    try:
+        summariser = build_summariser(
+            chosen, warn=lambda message: click.echo(f"digest: warning: {message}", err=True)
+        )
         raw = read_input(source, max_bytes=settings.ingest.max_bytes, timeout=settings.ingest.fetch_timeout)
         page = digest_page(
             raw, summariser, single_article=single, issue_date=issue_date.date() if issue_date else None

@@ -31,9 +31,18 @@ class IngestSettings(_Section):
 
 
 class SummariseSettings(_Section):
-    engine: Literal["extractive"]
+    engine: Literal["extractive", "seq2seq", "auto"]
     headline_max_chars: int = Field(ge=4, le=200)
     summary_max_chars: int = Field(ge=10, le=5000)
+    model: str = Field(min_length=1)
+    profile: str
+    device: str = Field(pattern=r"^(auto|cpu|mps|cuda(:\d+)?)$")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"]
+    quantize: Literal["none", "int8"]
+    batch_size: int = Field(ge=1, le=1024)
+    max_input_tokens: int = Field(ge=0, le=32768)
+    cache_dir: str
+    offline: bool
 
 
 class Settings(_Section):
@@ -54,6 +63,9 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
     if path is not None:
         _merge(data, _read_file(path))
     _merge(data, _from_environ(env, data))
+    # The Hugging Face libraries' own switch for "never download" is honoured as ours.
+    if env.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        data["summarise"]["offline"] = True
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

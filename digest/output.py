@@ -39,6 +39,7 @@ def _article_json(item: SummarisedArticle) -> dict[str, Any]:
         "headline": summary.headline,
         "summary": summary.summary,
         "engine": summary.engine,
+        "guard": summary.guard,
     }
 
 
@@ -69,6 +70,8 @@ def render_text(page: PageDigest, width: int | None = None) -> str:
             out.append(f"    {meta}")
         if article.page_headline and article.page_headline != summary.headline:
             out.append(f"    版面标题：{article.page_headline}")
+        if summary.guard and summary.guard != "ok":
+            out.append(f"    ({summary.engine}; guard: {summary.guard})")
         out.extend(_wrap(summary.summary, width, indent="    "))
         out.append("")
     for error in page.errors:

@@ -38,7 +38,7 @@ def _char_table() -> dict[int, str]:
     return table
 
 
-_CHAR_TABLE = _char_table()
+CHAR_TABLE = _char_table()
 
 _IDEO = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = (
@@ -56,7 +56,7 @@ TERMINAL = re.compile(r"(?:[。！？!?]|……|…)[”’」』）)》\"']*$")
 
 def clean_line(line: str) -> str:
     """Normalise characters and spaces in one line; leading indentation is dropped."""
-    text = line.translate(_CHAR_TABLE)
+    text = line.translate(CHAR_TABLE)
     text = _DECIMAL_POINT.sub(".", text)
     text = _SPACES.sub(" ", text).strip()
     text = _SPACE_NEAR_PUNCT.sub("", text)

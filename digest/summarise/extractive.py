@@ -126,7 +126,7 @@ class ExtractiveSummariser:
         sentences = split_sentences(article.text)
         if not sentences:
             return Summary(headline="", summary="", engine=self.name)
-        words = [_content_words(s) for s in sentences]
+        words = [content_words(s) for s in sentences]
         scores = textrank(words)
         return Summary(
             headline=self._headline(article, sentences, words),
@@ -162,7 +162,7 @@ class ExtractiveSummariser:
                 clause = _DATE_PREFIX.sub("", printed).strip()
                 if len(clause) < _MIN_HEADLINE_CLAUSE:
                     continue
-                score = sum(weight[w] for w in set(_content_words(clause)))
+                score = sum(weight[w] for w in set(content_words(clause)))
                 if best is None or score > best[0]:
                     best = (score, clause)
                 if len(clause) <= limit and (best_fitting is None or score > best_fitting[0]):
@@ -172,7 +172,7 @@ class ExtractiveSummariser:
         # A clause that fits is preferred unless it says much less than the best one.
         if best_fitting is not None and best_fitting[0] >= 0.5 * best[0]:
             return best_fitting[1]
-        return _cut_at_word(best[1], limit)
+        return cut_at_word(best[1], limit)
 
 
 def textrank(words: Sequence[Sequence[str]]) -> list[float]:
@@ -211,7 +211,7 @@ def textrank(words: Sequence[Sequence[str]]) -> list[float]:
     return scores
 
 
-def _content_words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     return [w for w in _cut(text) if w not in _STOPWORDS and _CONTENT.fullmatch(w)]
 
 
@@ -225,7 +225,7 @@ def _cut(text: str) -> tuple[str, ...]:
     return _cut_cached(text) if len(text) < 512 else tuple(jieba.lcut(text, HMM=False))
 
 
-def _cut_at_word(text: str, limit: int) -> str:
+def cut_at_word(text: str, limit: int) -> str:
     """Shorten to ``limit`` characters at a word boundary, marked with an ellipsis."""
     if len(text) <= limit:
         return text

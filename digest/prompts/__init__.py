@@ -1,0 +1,1 @@
+"""Prompt templates, one TOML file per model family, shipped inside the wheel."""
