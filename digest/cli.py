@@ -8,13 +8,14 @@ import logging
 import shutil
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 from pydantic import ValidationError
 
 from digest import __version__
-from digest.config import Settings, SummariseSettings, load
+from digest.cli_bot import COMMANDS as BOT_COMMANDS
+from digest.cli_common import fail, settings_of
+from digest.config import SummariseSettings
 from digest.errors import DigestError
 from digest.ingest.sources import read_input
 from digest.output import FORMATS, render_markdown, render_text, to_json
@@ -42,13 +43,6 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = {"config_path": config_path, "verbose": verbose}
-
-
-def _settings(ctx: click.Context) -> Settings:
-    try:
-        return load(ctx.obj["config_path"])
-    except DigestError as exc:
-        _fail(exc, ctx.obj["verbose"])
 
 
 @cli.command()
@@ -99,7 +93,7 @@ def summarise(
     summary_max: int | None,
 ) -> None:
     """Summarise every article of a page: SOURCE is a file, an http(s) URL, or - for stdin."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     overrides = {
         "engine": engine,
         "model": model,
@@ -125,7 +119,7 @@ def summarise(
             raw, summariser, single_article=single, issue_date=issue_date.date() if issue_date else None
         )
     except DigestError as exc:
-        _fail(exc, ctx.obj["verbose"])
+        fail(exc, ctx)
     if fmt == "json":
         click.echo(json.dumps(to_json(page), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
@@ -137,11 +131,8 @@ def summarise(
         click.echo(f"digest: warning: article {error.index} was skipped ({error.message})", err=True)
 
 
-def _fail(exc: DigestError, verbose: int) -> NoReturn:
-    if verbose >= 2:
-        log.debug("details", exc_info=exc)
-    click.echo(f"digest: error: {exc.message}", err=True)
-    sys.exit(exc.exit_code)
+for command in BOT_COMMANDS:
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -12,10 +12,13 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from digest.errors import ConfigError
+from digest.sources.registry import SourceSettings
 
 ENV_PREFIX = "DIGEST_"
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -45,23 +48,73 @@ class SummariseSettings(_Section):
     offline: bool
 
 
+class StoreSettings(_Section):
+    url: str = Field(min_length=1)
+
+
+class SchedulerSettings(_Section):
+    misfire_grace_seconds: int = Field(ge=1)
+    summarise_batch: int = Field(ge=1, le=10000)
+    timezone: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
+        return value
+
+
 class Settings(_Section):
     ingest: IngestSettings
     summarise: SummariseSettings
+    store: StoreSettings
+    scheduler: SchedulerSettings
+    sources: list[SourceSettings] = Field(default_factory=list)
+    # The file the settings were read from, if any: `digest sources add` edits it.
+    config_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> Settings:
+        names = [s.name for s in self.sources]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicates)}")
+        return self
 
 
 def default_text() -> str:
     return resources.files("digest.defaults").joinpath("digest.toml").read_text(encoding="utf-8")
 
 
+def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where a user's own settings live when neither --config nor $DIGEST_CONFIG names a file."""
+    env = os.environ if environ is None else environ
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    return platformdirs.user_config_path("digest") / "digest.toml"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{platformdirs.user_data_path('digest') / 'digest.db'}"
+
+
 def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Embedded defaults, overlaid by the file (``path`` or $DIGEST_CONFIG), then by DIGEST_* variables."""
+    """Embedded defaults, overlaid by the file (``path``, $DIGEST_CONFIG, or the user's config file
+    when it exists), then by DIGEST_* variables."""
     env = os.environ if environ is None else environ
     data = tomllib.loads(default_text())
-    if path is None and env.get(CONFIG_ENV):
-        path = Path(env[CONFIG_ENV])
+    if path is None:
+        candidate = user_config_path(env)
+        if env.get(CONFIG_ENV) or candidate.exists():
+            path = candidate
     if path is not None:
         _merge(data, _read_file(path))
+        data["config_file"] = str(path)
+    if not data["store"]["url"]:
+        data["store"]["url"] = default_database_url()
     _merge(data, _from_environ(env, data))
     # The Hugging Face libraries' own switch for "never download" is honoured as ours.
     if env.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
@@ -92,7 +145,7 @@ def _from_environ(env: Mapping[str, str], known: Mapping[str, Any]) -> dict[str,
         if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
             continue
         section, _, key = name[len(ENV_PREFIX) :].lower().partition("_")
-        if section not in known or key not in known[section]:
+        if section not in known or not isinstance(known[section], Mapping) or key not in known[section]:
             continue
         try:
             value = tomllib.loads(f"v = {raw}")["v"]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
+from digest.errors import DigestError
 from digest.ingest.extract import extract
 from digest.ingest.segment import segment
 from digest.models import (
@@ -17,6 +20,8 @@ from digest.models import (
     SummarisedArticle,
     Summary,
 )
+from digest.sources.base import FetchedDocument, Source
+from digest.store import IngestOutcome, Store
 from digest.summarise.base import Summariser
 
 log = logging.getLogger(__name__)
@@ -68,3 +73,107 @@ def summarise_isolated(
             summaries.append(None)
             errors.append(ArticleError(article.index, "summarise", f"{type(exc).__name__}: {exc}"))
     return summaries, errors
+
+
+# -- the daily cycle: sources → store → summaries ----------------------------------------------------
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did; printed by `digest run --once` and logged by the daemon."""
+
+    documents: int = 0
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    articles: int = 0
+    summarised: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        found = f"{self.new} new, {self.replaced} replaced, {self.unchanged} unchanged"
+        done = f"{self.articles} articles, {self.summarised} summarised, {len(self.errors)} errors"
+        return f"{self.documents} documents ({found}), {done}"
+
+
+def content_hash(raw: RawInput) -> str:
+    return hashlib.sha256(raw.data).hexdigest()
+
+
+def ingest_document(store: Store, doc: FetchedDocument, *, now: dt.datetime) -> tuple[IngestOutcome, int]:
+    """Extract, segment and record one fetched document (one transaction); returns the outcome and the
+    number of articles. Input errors raise; nothing is written for a document that fails."""
+    page = extract(doc.raw)
+    page = dataclasses.replace(
+        page,
+        single_article=page.single_article or doc.single_article,
+        issue_date=doc.issue_date or page.issue_date,
+    )
+    articles = segment(page)
+    outcome, _ = store.record_document(doc, content_hash(doc.raw), articles, now=now)
+    return outcome, len(articles)
+
+
+def poll_source(
+    store: Store, source: Source, kind: str, report: CycleReport, *, today: dt.date, now: dt.datetime
+) -> None:
+    """Poll one source and record what it found; one bad document never sinks the others."""
+    try:
+        result = source.poll(store.source_state(source.name), today)
+    except Exception as exc:  # a broken source is reported and retried at its next poll
+        log.exception("source %s failed", source.name)
+        message = f"{source.name}: {exc}"
+        report.errors.append(message)
+        store.save_source_state(
+            source.name, kind, source.paper, store.source_state(source.name), polled_at=now, error=message
+        )
+        return
+    errors = [f"{source.name}: {e}" for e in result.errors]
+    for doc in result.documents:
+        report.documents += 1
+        try:
+            outcome, count = ingest_document(store, doc, now=now)
+        except DigestError as exc:
+            errors.append(f"{source.name}: {exc.message}")
+            continue
+        setattr(report, outcome.value, getattr(report, outcome.value) + 1)
+        if outcome is not IngestOutcome.UNCHANGED:
+            report.articles += count
+    # The state is saved after the documents: a crash in between re-reads them next time, and the
+    # store recognises them as unchanged, so nothing is lost and nothing doubles.
+    store.save_source_state(
+        source.name, kind, source.paper, result.state, polled_at=now, error=errors[0] if errors else None
+    )
+    report.errors.extend(errors)
+
+
+def summarise_pending(
+    store: Store,
+    summariser: Summariser,
+    *,
+    batch: int,
+    now: Callable[[], dt.datetime],
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[int, list[str]]:
+    """Summarise pending articles batch by batch until none are left or a stop is requested.
+
+    Each batch's summaries are saved in one transaction, so a kill loses at most the batch in flight;
+    an article that fails is left pending for the next cycle and skipped in this one.
+    """
+    done = 0
+    failed: set[int] = set()
+    errors: list[str] = []
+    while not should_stop():
+        pending = [p for p in store.pending_articles(batch + len(failed)) if p.id not in failed][:batch]
+        if not pending:
+            break
+        summaries, article_errors = summarise_isolated(summariser, [p.article for p in pending])
+        store.save_summaries(
+            [(p.id, s) for p, s in zip(pending, summaries, strict=True) if s is not None], now=now()
+        )
+        done += sum(1 for s in summaries if s is not None)
+        # summarise_isolated reports failures in article order, one error per missing summary.
+        lost = [p for p, s in zip(pending, summaries, strict=True) if s is None]
+        failed.update(p.id for p in lost)
+        errors.extend(f"article {p.id}: {e.message}" for p, e in zip(lost, article_errors, strict=False))
+    return done, errors

@@ -37,6 +37,8 @@ class LocalServer:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.routes: dict[str, Route] = {}
+        # Answers served once each, in order, before the path's route: a 500 and then the page.
+        self.queued: dict[str, list[Route]] = {}
         self.requests: list[SeenRequest] = []
 
     def route(
@@ -54,16 +56,41 @@ class LocalServer:
         self.routes[path] = Route(status, dict(headers or {}), body, delay, content_length, trickle)
         return self.url(path)
 
+    def queue(self, path: str, *routes: Route) -> str:
+        """Serve ``routes`` once each, in order, before the path's registered route; return its URL."""
+        self.queued.setdefault(path, []).extend(routes)
+        return self.url(path)
+
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def paths(self) -> list[str]:
+        """The paths requested so far, in order, without their queries."""
+        return [urlsplit(seen.path).path for seen in self.requests]
+
+
+def _not_modified(route: Route, request_headers: dict[str, str]) -> bool:
+    """Conditional GET as servers do it: a matching ETag, or an unchanged Last-Modified, means 304."""
+    headers = {k.lower(): v for k, v in route.headers.items()}
+    if route.status != 200:
+        return False
+    if "if-none-match" in request_headers and "etag" in headers:
+        return headers["etag"] in {tag.strip() for tag in request_headers["if-none-match"].split(",")}
+    return "if-modified-since" in request_headers and request_headers["if-modified-since"] == headers.get(
+        "last-modified"
+    )
 
 
 def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
-            server.requests.append(SeenRequest(self.path, {k.lower(): v for k, v in self.headers.items()}))
-            route = server.routes.get(path, Route(status=404, body=b"not found"))
+            seen = SeenRequest(self.path, {k.lower(): v for k, v in self.headers.items()})
+            server.requests.append(seen)
+            queued = server.queued.get(path)
+            route = queued.pop(0) if queued else server.routes.get(path, Route(status=404, body=b"not found"))
+            if _not_modified(route, seen.headers):
+                route = Route(status=304, headers=route.headers, body=b"", content_length=False)
             if route.delay:
                 time.sleep(route.delay)
             self.send_response(route.status)

@@ -1,0 +1,245 @@
+"""The bot's commands: run, ingest, sources, status. Thin: parse, call, print, set exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import tomlkit
+from pydantic import ValidationError
+
+from digest.cli_common import fail, settings_of
+from digest.config import Settings, user_config_path
+from digest.errors import ConfigError, DigestError
+from digest.ingest.sources import mask_url, read_input
+from digest.pipeline import CycleReport, ingest_document, summarise_pending
+from digest.sources.base import FetchedDocument
+from digest.sources.registry import SourceSettings
+from digest.store import open_store
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run one full cycle now and exit (no scheduler).")
+@click.pass_context
+def run(ctx: click.Context, once: bool) -> None:
+    """Run the bot: poll the sources on their schedules and summarise what they bring."""
+    from digest.scheduler import run_cycle, run_daemon, runtime  # noqa: PLC0415
+
+    settings = settings_of(ctx)
+    try:
+        with runtime(settings) as rt:
+            if once:
+                report = run_cycle(rt)
+                _print_report(report)
+                if report.errors and not report.documents and not report.summarised:
+                    sys.exit(1)
+            else:
+                run_daemon(rt)
+    except DigestError as exc:
+        fail(exc, ctx)
+
+
+@click.command()
+@click.argument("source")
+@click.option("--paper", default="", help="The newspaper's name.")
+@click.option(
+    "--name", "source_name", default="manual", show_default=True, help="Source name to file it under."
+)
+@click.option("--single", is_flag=True, help="The input is one article.")
+@click.option("--issue-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    source: str,
+    paper: str,
+    source_name: str,
+    single: bool,
+    issue_date: dt.datetime | None,
+) -> None:
+    """Ingest one page now (a file, an http(s) URL, or - for stdin) and summarise it."""
+    from digest.summarise.engines import build_summariser  # noqa: PLC0415
+
+    settings = settings_of(ctx)
+    now = dt.datetime.now(dt.UTC)
+    try:
+        raw = read_input(source, max_bytes=settings.ingest.max_bytes, timeout=settings.ingest.fetch_timeout)
+        locator = raw.source if raw.source == "-" or "://" in raw.source else str(Path(raw.source).resolve())
+        doc = FetchedDocument(
+            source=source_name,
+            paper=paper,
+            locator=locator,
+            raw=raw,
+            issue_date=issue_date.date() if issue_date else None,
+            single_article=single,
+            link=raw.source if "://" in raw.source else None,
+        )
+        store = open_store(settings.store.url)
+        outcome, count = ingest_document(store, doc, now=now)
+        done, errors = summarise_pending(
+            store,
+            build_summariser(settings.summarise),
+            batch=settings.scheduler.summarise_batch,
+            now=lambda: dt.datetime.now(dt.UTC),
+        )
+    except DigestError as exc:
+        fail(exc, ctx)
+    click.echo(f"{mask_url(raw.source)}: {outcome.value}, {count} articles; {done} summarised")
+    for error in errors:
+        click.echo(f"digest: warning: {error}", err=True)
+
+
+@click.group()
+def sources() -> None:
+    """List, add and remove the sources the bot polls."""
+
+
+@sources.command("list")
+@click.pass_context
+def sources_list(ctx: click.Context) -> None:
+    """The configured sources with their last poll."""
+    settings = settings_of(ctx)
+    try:
+        polled = {s.name: s for s in open_store(settings.store.url).status().sources}
+    except DigestError as exc:
+        fail(exc, ctx)
+    if not settings.sources:
+        click.echo("no sources configured; add one with: digest sources add NAME --kind folder --path DIR")
+    for cfg in settings.sources:
+        seen = polled.get(cfg.name)
+        last = seen.last_poll_at.isoformat(timespec="seconds") if seen and seen.last_poll_at else "never"
+        state = "enabled" if cfg.enabled else "disabled"
+        click.echo(
+            f"{cfg.name}\t{cfg.kind}\t{cfg.paper or '-'}\tevery {cfg.interval_minutes} min\t{state}\t"
+            f"last poll: {last}\t{_where(cfg)}"
+        )
+        if seen and seen.last_error:
+            click.echo(f"\tlast error: {seen.last_error}")
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["folder", "url", "epaper", "rss"]), required=True)
+@click.option("--paper", default="", help="The newspaper's name.")
+@click.option("--path", default=None, help="folder: the folder to watch.")
+@click.option("--url", "urls", multiple=True, help="url: a page to fetch (repeatable).")
+@click.option(
+    "--url-template",
+    default=None,
+    help="epaper: the day's index URL, e.g. …/{date:%Y-%m}/{date:%d}/node_1.htm",
+)
+@click.option("--feed-url", default=None, help="rss: the feed's URL.")
+@click.option(
+    "--interval",
+    "interval_minutes",
+    type=click.IntRange(1),
+    default=60,
+    show_default=True,
+    help="Minutes between polls.",
+)
+@click.option("--disabled", is_flag=True, help="Add it switched off.")
+@click.pass_context
+def sources_add(ctx: click.Context, /, name: str, **options: Any) -> None:
+    """Add a source to your config file."""
+    settings = settings_of(ctx)
+    if any(s.name == name for s in settings.sources):
+        fail(
+            ConfigError(f"a source named {name!r} exists already; remove it first or pick another name"),
+            ctx,
+        )
+    enabled = not options.pop("disabled")
+    options["urls"] = list(options["urls"])
+    try:
+        new = SourceSettings(name=name, enabled=enabled, **options)
+    except ValidationError as exc:
+        fail(ConfigError(f"source {name!r}: {exc.errors()[0]['msg']}"), ctx)
+    path = _write_sources(settings, [*settings.sources, new])
+    click.echo(f"added source {name!r} to {path}")
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.pass_context
+def sources_remove(ctx: click.Context, name: str) -> None:
+    """Remove a source from your config file (what it ingested stays in the database)."""
+    settings = settings_of(ctx)
+    if not any(s.name == name for s in settings.sources):
+        fail(ConfigError(f"no source named {name!r}; `digest sources list` shows them"), ctx)
+    path = _write_sources(settings, [s for s in settings.sources if s.name != name])
+    click.echo(f"removed source {name!r} from {path}")
+
+
+@click.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Sources, their last polls, pending articles and the next scheduled runs."""
+    settings = settings_of(ctx)
+    try:
+        store = open_store(settings.store.url)
+        state = store.status()
+        upcoming = _next_runs(store)
+    except DigestError as exc:
+        fail(exc, ctx)
+    click.echo(f"database: {mask_url(settings.store.url)}")
+    click.echo(
+        f"issues: {state.issues}, articles: {state.articles}, summarised: {state.summaries}, "
+        f"pending: {state.pending}"
+    )
+    for source in state.sources:
+        last = source.last_poll_at.isoformat(timespec="seconds") if source.last_poll_at else "never"
+        line = f"source {source.name} ({source.kind}): {source.issues} issues, last poll {last}"
+        click.echo(line + (f", next {upcoming[source.name]}" if source.name in upcoming else ""))
+        if source.last_error:
+            click.echo(f"  last error: {source.last_error}")
+
+
+def _print_report(report: CycleReport) -> None:
+    click.echo(f"digest: {report.line()}")
+    for error in report.errors:
+        click.echo(f"digest: warning: {error}", err=True)
+
+
+def _where(cfg: SourceSettings) -> str:
+    if cfg.path:
+        return cfg.path
+    return " ".join(mask_url(u) for u in [cfg.url_template or "", cfg.feed_url or "", *cfg.urls] if u)
+
+
+def _next_runs(store: Any) -> dict[str, str]:
+    """Next poll times from the persisted job table, when a daemon has run against this database."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: PLC0415
+    from sqlalchemy import inspect  # noqa: PLC0415
+
+    from digest.scheduler import JOB_TABLE  # noqa: PLC0415
+
+    if not inspect(store.engine).has_table(JOB_TABLE):
+        return {}
+    jobs = SQLAlchemyJobStore(engine=store.engine, tablename=JOB_TABLE).get_all_jobs()
+    return {
+        job.id.removeprefix("poll:"): job.next_run_time.isoformat(timespec="seconds")
+        for job in jobs
+        if job.id.startswith("poll:") and job.next_run_time
+    }
+
+
+def _write_sources(settings: Settings, sources: list[SourceSettings]) -> Path:
+    """Rewrite the [[sources]] of the user's config file, keeping everything else in it as it is."""
+    path = settings.config_file or user_config_path()
+    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    tables = tomlkit.aot()
+    for source in sources:
+        table = tomlkit.table()
+        for key, value in source.model_dump(exclude_defaults=True).items():
+            table[key] = value
+        table["name"] = source.name
+        table["kind"] = source.kind
+        tables.append(table)
+    document["sources"] = tables
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    return path
+
+
+COMMANDS = (run, ingest, sources, status)

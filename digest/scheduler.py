@@ -1,0 +1,185 @@
+"""The bot: APScheduler 3 jobs that poll sources and summarise what they bring, in one process.
+
+Jobs persist in the digest database (SQLAlchemyJobStore) so that a restart knows what was due while
+digest was down: a job whose time passed less than the grace ago runs once (several missed runs
+coalesce into one), an older one waits for its next time. Jobs are module-level functions with plain
+arguments, since APScheduler stores them by reference; the live objects they need (settings, store,
+engine) sit in a process-wide context set when the daemon starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from digest import __version__
+from digest.config import Settings
+from digest.pipeline import CycleReport, poll_source, summarise_pending
+from digest.sources.base import Source
+from digest.sources.registry import SourceSettings, build_source
+from digest.store import Store, open_store, run_lock
+from digest.summarise.base import Summariser
+from digest.summarise.engines import build_summariser
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "apscheduler_jobs"
+
+
+@dataclass
+class Runtime:
+    """What jobs need, built once per process."""
+
+    settings: Settings
+    store: Store
+    summariser: Summariser
+    client: httpx.Client
+    sources: dict[str, tuple[SourceSettings, Source]]
+    stop: threading.Event = field(default_factory=threading.Event)
+    # Jobs run one at a time (one worker), but `digest run --once` and jobs share this path too.
+    work: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+
+    def today(self) -> dt.date:
+        return self.clock().astimezone(ZoneInfo(self.settings.scheduler.timezone)).date()
+
+
+_runtime: Runtime | None = None
+
+
+@contextmanager
+def runtime(settings: Settings, *, summariser: Summariser | None = None) -> Iterator[Runtime]:
+    """Open the store, take the single-instance lock, build the engine and the sources."""
+    global _runtime  # noqa: PLW0603 - jobs find the runtime here; APScheduler passes only plain args
+    store = open_store(settings.store.url)
+    with run_lock(store), _http_client(settings) as client:
+        engine = summariser or build_summariser(settings.summarise)
+        sources = {cfg.name: (cfg, build_source(cfg, client)) for cfg in settings.sources if cfg.enabled}
+        _runtime = Runtime(settings, store, engine, client, sources)
+        try:
+            yield _runtime
+        finally:
+            _runtime = None
+
+
+@contextmanager
+def _http_client(settings: Settings) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        timeout=settings.ingest.fetch_timeout,
+        follow_redirects=True,
+        headers={"User-Agent": f"digest/{__version__} (newspaper digest bot)"},
+    ) as client:
+        yield client
+
+
+def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
+    """Poll the given sources (all enabled ones by default), then summarise everything pending."""
+    report = CycleReport()
+    with rt.work:
+        for name in names if names is not None else list(rt.sources):
+            if rt.stop.is_set():
+                break
+            cfg, source = rt.sources[name]
+            poll_source(rt.store, source, cfg.kind, report, today=rt.today(), now=rt.clock())
+        done, errors = summarise_pending(
+            rt.store,
+            rt.summariser,
+            batch=rt.settings.scheduler.summarise_batch,
+            now=rt.clock,
+            should_stop=rt.stop.is_set,
+        )
+    report.summarised += done
+    report.errors.extend(errors)
+    log.info("cycle: %s", report.line())
+    for error in report.errors:
+        log.warning("%s", error)
+    return report
+
+
+def poll_job(source_name: str) -> None:
+    """The scheduled job of one source."""
+    rt = _runtime
+    if rt is None or source_name not in rt.sources:
+        log.warning("job for source %s skipped: it is not configured in this process", source_name)
+        return
+    run_cycle(rt, [source_name])
+
+
+def build_scheduler(rt: Runtime) -> Any:
+    """A BackgroundScheduler whose jobs live in the digest database."""
+    from apscheduler.executors.pool import ThreadPoolExecutor  # noqa: PLC0415
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: PLC0415
+    from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
+    from apscheduler.triggers.interval import IntervalTrigger  # noqa: PLC0415
+
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=rt.store.engine, tablename=JOB_TABLE)},
+        # One worker: jobs share the store and the model, and running them in turn keeps that simple.
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": rt.settings.scheduler.misfire_grace_seconds,
+        },
+        timezone=ZoneInfo(rt.settings.scheduler.timezone),
+    )
+    scheduler.start(paused=True)  # load persisted jobs before deciding what to keep
+    wanted = set()
+    for name, (cfg, _) in rt.sources.items():
+        job_id = f"poll:{name}"
+        wanted.add(job_id)
+        trigger = IntervalTrigger(
+            minutes=cfg.interval_minutes, timezone=ZoneInfo(rt.settings.scheduler.timezone)
+        )
+        ensure_job(scheduler, job_id, poll_job, trigger, [name], first_run=rt.clock())
+    for job in scheduler.get_jobs():
+        if job.id.startswith("poll:") and job.id not in wanted:
+            job.remove()  # a source that was removed from the settings
+    return scheduler
+
+
+def ensure_job(
+    scheduler: Any,
+    job_id: str,
+    func: Callable[..., None],
+    trigger: Any,
+    args: list[Any],
+    *,
+    first_run: dt.datetime,
+) -> None:
+    """Keep a persisted job whose trigger is unchanged (its missed runs then follow the misfire
+    rules); replace one whose settings changed; add a new one to run at ``first_run``."""
+    existing = scheduler.get_job(job_id)
+    if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
+        return
+    scheduler.add_job(func, trigger, args=args, id=job_id, replace_existing=True, next_run_time=first_run)
+
+
+def run_daemon(rt: Runtime) -> None:
+    """Run jobs until SIGTERM or SIGINT; the job in progress finishes its current batch first."""
+    scheduler = build_scheduler(rt)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; finishing the current batch, then stopping", signal.Signals(signum).name)
+        rt.stop.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        scheduler.resume()
+        log.info("digest is running: %d sources; stop with Ctrl-C or SIGTERM", len(rt.sources))
+        while not rt.stop.wait(1.0):
+            pass
+    finally:
+        scheduler.shutdown(wait=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

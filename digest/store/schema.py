@@ -1,0 +1,176 @@
+"""The tables as the code uses them, at the latest schema version (see migrations.py for how a
+database gets there). JSON values are stored as text, timestamps as UTC, on every backend alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+# Constraint and index names, the same on every backend. Migrations name what they create with it too:
+# never change it.
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class JsonText(TypeDecorator[Any]):
+    """A JSON value kept as text (readable in any SQL shell; no backend-specific JSON type)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime, stored in UTC; comes back aware (SQLite itself keeps no time zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise ValueError(f"the store keeps aware datetimes only, got {value!r}")
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime from the database, got {value!r}")
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("paper", sa.Text, nullable=False),
+    sa.Column("state", JsonText, nullable=False),  # the poll state (ETags, seen files), see PollResult
+    sa.Column("last_poll_at", UtcDateTime),
+    sa.Column("last_error", sa.Text),
+)
+
+issues = sa.Table(
+    "issues",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),  # a source name; no foreign key: one-off inputs have no row
+    sa.Column("paper", sa.Text, nullable=False),
+    sa.Column("locator", sa.Text, nullable=False),
+    sa.Column("issue_date", sa.Date),
+    sa.Column("edition", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("link", sa.Text),
+    sa.Column("fetched_at", UtcDateTime, nullable=False),
+    sa.Column("replaced_at", UtcDateTime),  # set when a changed version of the document came in
+)
+# One current version per document; replaced versions stay for the record.
+sa.Index(
+    "uq_issues_current",
+    issues.c.source,
+    issues.c.locator,
+    unique=True,
+    sqlite_where=issues.c.replaced_at.is_(None),
+    postgresql_where=issues.c.replaced_at.is_(None),
+)
+sa.Index("ix_issues_paper_hash", issues.c.paper, issues.c.content_hash)
+sa.Index("ix_issues_issue_date", issues.c.issue_date)
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("issue_id", sa.Integer, sa.ForeignKey("issues.id"), nullable=False, index=True),
+    sa.Column("position", sa.Integer, nullable=False),  # Article.index: 1-based, in page order
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("paragraphs", JsonText, nullable=False),
+    sa.Column("writers", JsonText, nullable=False),
+    sa.Column("photographers", JsonText, nullable=False),
+    sa.Column("dateline", sa.Text),
+    sa.Column("date", sa.Date),
+    sa.Column("page_headline", sa.Text),
+    sa.Column("kicker", sa.Text),
+    sa.Column("subhead", sa.Text),
+    sa.Column("captions", JsonText, nullable=False),
+    sa.Column("lead", sa.Text),
+    sa.Column("superseded", sa.Boolean, nullable=False),
+    sa.Column("superseded_at", UtcDateTime),
+)
+
+summaries = sa.Table(
+    "summaries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False, index=True),
+    sa.Column("engine", sa.Text, nullable=False),
+    sa.Column("headline", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("guard", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("stale", sa.Boolean, nullable=False),
+)
+# At most one current summary per article: two runs racing to save one cannot both win.
+sa.Index(
+    "uq_summaries_current",
+    summaries.c.article_id,
+    unique=True,
+    sqlite_where=summaries.c.stale.is_(False),
+    postgresql_where=summaries.c.stale.is_(False),
+)
+
+# Delivery (schema version 2): subscribers get one briefing a day, sent over channels in parts.
+subscribers = sa.Table(
+    "subscribers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("config", JsonText, nullable=False),
+)
+
+briefings = sa.Table(
+    "briefings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("subscriber", sa.Text, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("content", JsonText, nullable=False),
+    sa.UniqueConstraint("subscriber", "day"),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("briefing_id", sa.Integer, sa.ForeignKey("briefings.id"), nullable=False, index=True),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("part", sa.Integer, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # pending, sent or failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("idempotency_key", sa.Text, nullable=False, unique=True),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+)

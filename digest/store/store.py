@@ -1,0 +1,143 @@
+"""The Store: every method is one transaction, so a crash between two calls leaves nothing half-done."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+
+from digest.models import Article, Summary
+from digest.sources.base import FetchedDocument
+from digest.store import db, queries
+from digest.store.errors import StoreError, display_url, scrub
+from digest.store.migrations import migrate
+from digest.store.records import IngestOutcome, StoredArticle, StoredSummary, StoreStatus
+
+log = logging.getLogger(__name__)
+
+
+def open_store(url: str) -> Store:
+    """Open (creating or upgrading as needed) the database at ``url``: ``sqlite:///PATH``, a plain
+    path, or ``postgresql+psycopg://USER:PASSWORD@HOST/DATABASE``."""
+    parsed = db.parse_url(url)
+    engine = db.create_engine(parsed)
+    try:
+        version = migrate(engine, parsed)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        engine.dispose()
+        raise _unavailable("cannot open", parsed, exc) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    log.info("opened %s (schema %d)", display_url(parsed), version)
+    return Store(engine, parsed)
+
+
+def _unavailable(action: str, url: sa.URL, exc: sa.exc.DBAPIError) -> StoreError:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    return StoreError(f"{action} the database {display_url(url)}: {scrub(reason, url)}")
+
+
+class Store:
+    def __init__(self, engine: sa.Engine, url: sa.URL) -> None:
+        self.engine = engine
+        self.url = url
+
+    @property
+    def display_url(self) -> str:
+        """The URL with its password masked: the only form that may be shown or logged."""
+        return display_url(self.url)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return db.sqlite_path(self.url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.display_url!r})"
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[sa.Connection]:
+        try:
+            with db.transaction(self.engine, write=write) as conn:
+                yield conn
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise _unavailable("cannot write to" if write else "cannot read", self.url, exc) from None
+
+    def record_document(
+        self, doc: FetchedDocument, content_hash: str, articles: Sequence[Article], *, now: dt.datetime
+    ) -> tuple[IngestOutcome, int]:
+        """Store a fetched document and its articles; return what happened and the issue's id."""
+        for attempt in range(2):
+            try:
+                with self._transaction(write=True) as conn:
+                    return queries.record_document(conn, doc, content_hash, articles, now)
+            except sa.exc.IntegrityError:
+                # PostgreSQL: another process stored the same document between our read and our
+                # insert. Once more, and this time we see its row.
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def pending_articles(self, limit: int) -> list[StoredArticle]:
+        """Current articles without a current summary, oldest first."""
+        with self._transaction(write=False) as conn:
+            return queries.pending_articles(conn, limit)
+
+    def save_summaries(self, items: Sequence[tuple[int, Summary]], *, now: dt.datetime) -> None:
+        """Save summaries by article id; an article that has a current summary or is no longer current
+        is skipped, so two runs that summarised the same article do not both save."""
+        with self._transaction(write=True) as conn:
+            queries.save_summaries(conn, items, now)
+
+    def articles_for_day(
+        self, day: dt.date, papers: Sequence[str] | None = None, *, tz: dt.tzinfo = dt.UTC
+    ) -> list[StoredSummary]:
+        """Current articles of ``day`` (the issue's date, or the day it was fetched, in ``tz``, when it
+        has none) with their current summaries, by paper, issue and position on the page."""
+        with self._transaction(write=False) as conn:
+            return queries.articles_for_day(conn, day, papers, tz)
+
+    def source_state(self, name: str) -> dict[str, Any]:
+        """The poll state saved for a source; empty for a source never polled."""
+        with self._transaction(write=False) as conn:
+            return queries.source_state(conn, name)
+
+    def save_source_state(
+        self,
+        name: str,
+        kind: str,
+        paper: str,
+        state: dict[str, Any],
+        *,
+        polled_at: dt.datetime,
+        error: str | None,
+    ) -> None:
+        with self._transaction(write=True) as conn:
+            queries.save_source_state(
+                conn, name, kind=kind, paper=paper, state=state, polled_at=polled_at, error=error
+            )
+
+    def status(self) -> StoreStatus:
+        with self._transaction(write=False) as conn:
+            return queries.status(conn)

@@ -1,0 +1,29 @@
+"""The schema's history, one module per version. Each ``upgrade(conn)`` takes a database from the
+previous version to its own and runs inside the transaction that records the new version.
+
+The table definitions here are frozen copies of what the schema was at that version, never imports of
+schema.py: a later change to schema.py must not change what an old migration creates. A test checks
+that migrating an empty database ends exactly at schema.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from digest.store.versions import v0001_ingest, v0002_delivery
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    upgrade: Callable[[sa.Connection], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "sources, issues, articles and summaries", v0001_ingest.upgrade),
+    Migration(2, "subscribers, briefings and deliveries", v0002_delivery.upgrade),
+)

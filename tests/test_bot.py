@@ -1,0 +1,210 @@
+"""The bot end to end: `digest run`, `digest ingest`, `digest sources`, `digest status` as a user runs
+them, against a real SQLite database and real processes (killed, locked, stopped)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import SAMPLE, run_digest
+
+
+def write_config(tmp_path: Path, folder: Path, *, batch: int = 64) -> Path:
+    config = tmp_path / "digest.toml"
+    config.write_text(
+        f"""
+[store]
+url = "sqlite:///{tmp_path / "digest.db"}"
+
+[scheduler]
+summarise_batch = {batch}
+
+[[sources]]
+name = "county"
+kind = "folder"
+paper = "交城报"
+path = "{folder}"
+settle_seconds = 0
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def copies(folder: Path, count: int) -> None:
+    """Distinct issues: the sample page with a different masthead line each."""
+    folder.mkdir(exist_ok=True)
+    text = SAMPLE.read_text(encoding="utf-8")
+    for i in range(count):
+        (folder / f"page-{i:03}.txt").write_text(f"交城报 第{i}期\n\n{text}", encoding="utf-8")
+
+
+def counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return {
+            "issues": conn.execute("select count(*) from issues").fetchone()[0],
+            "articles": conn.execute("select count(*) from articles").fetchone()[0],
+            "summaries": conn.execute("select count(*) from summaries").fetchone()[0],
+            "summarised_articles": conn.execute(
+                "select count(distinct article_id) from summaries"
+            ).fetchone()[0],
+        }
+
+
+def test_run_once_ingests_and_summarises_and_a_second_run_adds_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copies(folder, 1)
+    config = write_config(tmp_path, folder)
+    first = run_digest("--config", str(config), "run", "--once")
+    assert first.returncode == 0, first.stderr.decode()
+    assert "1 new" in first.stdout.decode() and "5 summarised" in first.stdout.decode()
+    assert counts(tmp_path / "digest.db") == {
+        "issues": 1,
+        "articles": 5,
+        "summaries": 5,
+        "summarised_articles": 5,
+    }
+    second = run_digest("--config", str(config), "run", "--once")
+    assert second.returncode == 0
+    assert "0 new" in second.stdout.decode() and "0 summarised" in second.stdout.decode()
+    assert counts(tmp_path / "digest.db")["summaries"] == 5
+
+
+def test_a_corrected_page_replaces_its_articles(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copies(folder, 1)
+    config = write_config(tmp_path, folder)
+    assert run_digest("--config", str(config), "run", "--once").returncode == 0
+    page = folder / "page-000.txt"
+    page.write_text(page.read_text(encoding="utf-8").replace("盛夏时节", "仲夏时节"), encoding="utf-8")
+    result = run_digest("--config", str(config), "run", "--once")
+    assert "1 replaced" in result.stdout.decode()
+    with sqlite3.connect(tmp_path / "digest.db") as conn:
+        current = conn.execute("select text from articles where not superseded order by id").fetchall()
+    assert len(current) == 5 and current[0][0].startswith("仲夏时节")
+
+
+def test_kill_in_the_middle_then_a_clean_run_finishes_without_duplicates(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copies(folder, 40)
+    config = write_config(tmp_path, folder, batch=5)
+    db = tmp_path / "digest.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digest", "--config", str(config), "run", "--once"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                if counts(db)["summaries"] > 0:
+                    break
+            except sqlite3.OperationalError:
+                pass  # tables not created yet
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    killed = counts(db)
+    assert 0 < killed["summaries"] < 200, killed  # it really was killed mid-cycle
+    result = run_digest("--config", str(config), "run", "--once")
+    assert result.returncode == 0, result.stderr.decode()
+    final = counts(db)
+    assert final["issues"] == 40
+    assert final["articles"] == 200
+    assert final["summaries"] == final["summarised_articles"] == 200  # each article summarised once
+
+
+def test_a_second_run_on_the_same_database_refuses_and_sigterm_stops_cleanly(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copies(folder, 1)
+    config = write_config(tmp_path, folder)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "digest", "--config", str(config), "-v", "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            db = tmp_path / "digest.db"
+            if db.exists():
+                try:
+                    if counts(db)["summaries"] == 5:
+                        break
+                except sqlite3.OperationalError:
+                    pass
+            time.sleep(0.05)
+        assert counts(tmp_path / "digest.db")["summaries"] == 5  # the daemon polled at start
+        second = run_digest("--config", str(config), "run", "--once")
+        assert second.returncode == 2
+        assert "another digest run" in second.stderr.decode()
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=60)
+    assert daemon.returncode == 0, err.decode()
+    assert "SIGTERM" in err.decode()
+
+
+def test_ingest_command_and_status(tmp_path: Path) -> None:
+    config = write_config(tmp_path, tmp_path / "none")
+    result = run_digest(
+        "--config", str(config), "ingest", str(SAMPLE), "--paper", "交城报", "--issue-date", "2024-08-01"
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert "new, 5 articles; 5 summarised" in result.stdout.decode()
+    again = run_digest("--config", str(config), "ingest", str(SAMPLE))
+    assert "unchanged" in again.stdout.decode()
+    status = run_digest("--config", str(config), "status")
+    assert status.returncode == 0
+    assert "articles: 5, summarised: 5, pending: 0" in status.stdout.decode()
+
+
+def test_sources_add_list_remove_edit_the_config_file(tmp_path: Path) -> None:
+    config = write_config(tmp_path, tmp_path / "in")
+    config.write_text("# my settings\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    added = run_digest(
+        "--config",
+        str(config),
+        "sources",
+        "add",
+        "feed",
+        "--kind",
+        "rss",
+        "--feed-url",
+        "https://example.org/rss?token=SECRET",
+        "--paper",
+        "某报",
+        "--interval",
+        "30",
+    )
+    assert added.returncode == 0, added.stderr.decode()
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith("# my settings") and 'name = "feed"' in text and 'name = "county"' in text
+    listed = run_digest("--config", str(config), "sources", "list").stdout.decode()
+    assert "county\tfolder" in listed and "feed\trss\t某报\tevery 30 min" in listed
+    assert "SECRET" not in listed
+    duplicate = run_digest(
+        "--config", str(config), "sources", "add", "feed", "--kind", "folder", "--path", "x"
+    )
+    assert duplicate.returncode == 2 and "exists already" in duplicate.stderr.decode()
+    incomplete = run_digest("--config", str(config), "sources", "add", "web", "--kind", "url")
+    assert incomplete.returncode == 2
+    removed = run_digest("--config", str(config), "sources", "remove", "county")
+    assert removed.returncode == 0
+    assert 'name = "county"' not in config.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals")
+def test_run_without_sources_tells_what_to_do(tmp_path: Path) -> None:
+    config = tmp_path / "empty.toml"
+    config.write_text(f'sources = []\n[store]\nurl = "sqlite:///{tmp_path / "d.db"}"\n', encoding="utf-8")
+    result = run_digest("--config", str(config), "sources", "list")
+    assert "no sources configured" in result.stdout.decode()

@@ -1,0 +1,81 @@
+"""APScheduler jobs: persisted in the digest database, missed runs handled by the grace rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
+
+from digest.config import load
+from digest.scheduler import Runtime, build_scheduler, runtime
+from digest.summarise.extractive import ExtractiveSummariser
+from tests.test_bot import copies, write_config
+
+
+@pytest.fixture
+def rt(tmp_path: Path) -> Iterator[Runtime]:
+    folder = tmp_path / "in"
+    copies(folder, 1)
+    config = write_config(tmp_path, folder)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "summarise_batch", "misfire_grace_seconds = 600\nsummarise_batch"
+        ),
+        encoding="utf-8",
+    )
+    with runtime(load(config, environ={}), summariser=ExtractiveSummariser()) as value:
+        yield value
+
+
+def _run_with_past_due(rt: Runtime, overdue: dt.timedelta) -> tuple[list[JobEvent], object]:
+    """Start the scheduler with the poll job overdue by ``overdue``; collect what happens to it."""
+    events: list[JobEvent] = []
+    seen = threading.Event()
+
+    def listen(event: JobEvent) -> None:
+        events.append(event)
+        seen.set()
+
+    scheduler = build_scheduler(rt)  # started paused, as the daemon starts it
+    job = scheduler.get_job("poll:county")
+    job.modify(next_run_time=dt.datetime.now(dt.UTC) - overdue)
+    scheduler.add_listener(listen, EVENT_JOB_EXECUTED | EVENT_JOB_MISSED)
+    scheduler.resume()
+    assert seen.wait(30)
+    scheduler.shutdown(wait=True)
+    return events, scheduler.get_job("poll:county")
+
+
+def test_a_run_missed_within_the_grace_runs_once(rt: Runtime) -> None:
+    # An hourly job overdue by nine minutes: it runs once on start.
+    events, _ = _run_with_past_due(rt, dt.timedelta(minutes=9))
+    assert [e.code for e in events] == [EVENT_JOB_EXECUTED]
+    assert rt.store.status().articles == 5
+
+
+def test_a_run_missed_beyond_the_grace_waits_for_its_next_time(rt: Runtime) -> None:
+    events, _ = _run_with_past_due(rt, dt.timedelta(minutes=20))
+    assert [e.code for e in events] == [EVENT_JOB_MISSED]
+    assert rt.store.status().articles == 0
+
+
+def test_jobs_persist_and_an_unchanged_job_keeps_its_time(rt: Runtime) -> None:
+    scheduler = build_scheduler(rt)
+    due = dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC)
+    scheduler.get_job("poll:county").modify(next_run_time=due)
+    scheduler.shutdown(wait=False)
+    again = build_scheduler(rt)  # a restart: the job is read back from the database, not replaced
+    assert again.get_job("poll:county").next_run_time == due
+    again.shutdown(wait=False)
+
+
+def test_a_removed_source_loses_its_job(rt: Runtime) -> None:
+    build_scheduler(rt).shutdown(wait=False)
+    rt.sources.clear()
+    scheduler = build_scheduler(rt)
+    assert scheduler.get_jobs() == []
+    scheduler.shutdown(wait=False)
