@@ -182,7 +182,7 @@ def status(ctx: click.Context) -> None:
         upcoming = _next_runs(store)
     except DigestError as exc:
         fail(exc, ctx)
-    click.echo(f"database: {mask_url(settings.store.url)}")
+    click.echo(f"database: {store.display_url}")
     click.echo(
         f"issues: {state.issues}, articles: {state.articles}, summarised: {state.summaries}, "
         f"pending: {state.pending}"
