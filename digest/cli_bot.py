@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +31,7 @@ def run(ctx: click.Context, once: bool) -> None:
     try:
         with runtime(settings) as rt:
             if once:
-                report = run_cycle(rt)
-                _print_report(report)
-                if report.errors and not report.documents and not report.summarised:
-                    sys.exit(1)
+                _print_report(run_cycle(rt))
             else:
                 run_daemon(rt)
     except DigestError as exc:
