@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from digest.cli_common import fail, settings_of
 from digest.config import Settings, user_config_path
 from digest.errors import ConfigError, DigestError
-from digest.ingest.sources import mask_url, read_input
+from digest.http import mask_url
+from digest.ingest.sources import read_input
 from digest.pipeline import CycleReport, ingest_document, summarise_pending
 from digest.sources.base import FetchedDocument
 from digest.sources.registry import SourceSettings

@@ -159,9 +159,9 @@ def extract_html(data: bytes, source: str, declared_charset: str | None = None) 
     ``declared_charset`` comes from the HTTP Content-Type header and wins over the page's own <meta>,
     except for the ISO-8859-1 that servers send by default.
     """
-    text = _decode(data, source, _charset(data, declared_charset))
+    text = decode(data, source, charset(data, declared_charset))
     issue_date = date_from_locator(source)
-    root = _parse(text, source)
+    root = parse(text, source)
     if root is None:
         return PageText(
             source=source, kind=DocumentKind.HTML, lines=(), single_article=True, issue_date=issue_date
@@ -200,7 +200,12 @@ def extract_html(data: bytes, source: str, declared_charset: str | None = None) 
 # --- decoding and parsing -------------------------------------------------------------------------
 
 
-def _charset(data: bytes, declared: str | None) -> str | None:
+def charset(data: bytes, declared: str | None) -> str | None:
+    """The charset to decode ``data`` with: ``declared``, else the page's own declaration, else None.
+
+    ``declared`` is a bare charset name (charset_of a Content-Type, not the whole header value); a
+    Western one (the ISO-8859-1 servers send by default) gives way to the page's XML or <meta> charset.
+    """
     if declared and declared.strip().lower() not in _WESTERN_CHARSETS:
         return declared
     head = data[:_CHARSET_SCAN_BYTES]
@@ -209,7 +214,8 @@ def _charset(data: bytes, declared: str | None) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def _decode(data: bytes, source: str, charset: str | None) -> str:
+def decode(data: bytes, source: str, charset: str | None) -> str:
+    """decode_text, but tolerating a few stray NUL bytes, which some e-paper systems leave in pages."""
     try:
         return decode_text(data, source, charset)
     except BinaryInput:
@@ -219,7 +225,8 @@ def _decode(data: bytes, source: str, charset: str | None) -> str:
         raise
 
 
-def _parse(text: str, source: str) -> Element | None:
+def parse(text: str, source: str) -> Element | None:
+    """The lxml root of HTML ``text`` (None when it has no element or cannot be parsed; logged)."""
     text = _XML_DECLARATION.sub("", text, count=1)
     if _CONTROLS.search(text):
         text = _CONTROLS.sub("", text)

@@ -18,11 +18,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 
 from digest.errors import DigestError
-from digest.ingest.html import _charset, _decode, _parse
-from digest.ingest.sources import mask_url
+from digest.http import HttpSettings, HttpStatusError, mask_url
+from digest.ingest.html import charset, decode, parse
+from digest.ingest.sources import charset_of
 from digest.models import RawInput
 from digest.sources.base import FetchedDocument, PollResult
-from digest.sources.http import HttpSettings, HttpStatusError
 
 log = logging.getLogger(__name__)
 
@@ -175,12 +175,14 @@ def _links(response: httpx.Response, base: str) -> Iterator[tuple[str, str]]:
     """Absolute http(s) URLs of the page's <a> and image-map <area> links, with their text, once each."""
     source = mask_url(base)
     try:
-        text = _decode(
-            response.content, source, _charset(response.content, response.headers.get("content-type"))
+        text = decode(
+            response.content,
+            source,
+            charset(response.content, charset_of(response.headers.get("content-type"))),
         )
     except DigestError:
         return
-    root = _parse(text, source)
+    root = parse(text, source)
     if root is None:
         return
     found: set[str] = set()

@@ -20,11 +20,10 @@ import httpx
 from lxml import etree
 
 from digest.errors import DigestError
+from digest.http import HttpSettings, HttpStatusError, conditional_headers, mask_url, validators
 from digest.ingest.locator_dates import date_from_locator
-from digest.ingest.sources import mask_url
 from digest.models import RawInput
 from digest.sources.base import FetchedDocument, PollResult
-from digest.sources.http import HttpSettings, HttpStatusError, conditional_headers, validators
 
 # China has kept UTC+8 without daylight saving since 1991: a fixed offset needs no tz database.
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")

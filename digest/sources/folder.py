@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import DigestError, EmptyInput, InputTooLarge
+from digest.http import DEFAULT_MAX_BYTES
 from digest.ingest.locator_dates import date_from_locator
-from digest.ingest.sources import DEFAULT_MAX_BYTES, read_input
+from digest.ingest.sources import read_input
 from digest.sources.base import FetchedDocument, PollResult
 
 DEFAULT_PATTERNS = ("*.txt", "*.pdf", "*.htm", "*.html")

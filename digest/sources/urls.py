@@ -10,11 +10,10 @@ from typing import Any
 import httpx
 
 from digest.errors import DigestError
+from digest.http import HttpSettings, conditional_headers, mask_url, validators
 from digest.ingest.locator_dates import date_from_locator
-from digest.ingest.sources import mask_url
 from digest.models import RawInput
 from digest.sources.base import FetchedDocument, PollResult
-from digest.sources.http import HttpSettings, conditional_headers, validators
 
 
 class UrlSource:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from digest.http import HttpSettings
 from digest.ingest.extract import extract
 from digest.sources.epaper import EpaperSource
-from digest.sources.http import HttpSettings
 from tests.conftest import LocalServer
 
 TODAY = dt.date(2024, 7, 26)
@@ -161,3 +161,17 @@ def test_old_days_are_pruned(site: LocalServer, client: httpx.Client) -> None:
 def test_bad_template_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot be formatted"):
         EpaperSource("e", "p", "http://x/{day}/node_1.htm", httpx.Client())
+
+
+def test_index_charset_from_the_http_header(
+    http_server: LocalServer, client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    # No <meta charset>: only the Content-Type header says GBK, and the page label must survive.
+    index = '<html><body><a href="node_1.htm">第01版：要闻</a><a href="content_1.htm">标题</a></body></html>'
+    http_server.route(
+        f"{DAY}/node_1.htm", index.encode("gbk"), headers={"Content-Type": "text/html; charset=GBK"}
+    )
+    http_server.route(f"{DAY}/content_1.htm", _article("要闻", "正文。"))
+    (document,) = _source(http_server, client).poll({}, TODAY).documents
+    assert document.edition == "第01版：要闻"
+    assert "unknown declared charset" not in caplog.text  # the header's charset is used, not ignored

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from digest.http import HttpSettings
 from digest.ingest.extract import extract
 from digest.sources.feeds import FeedSource, parse_feed
-from digest.sources.http import HttpSettings
 from tests.conftest import LocalServer
 
 TODAY = dt.date(2024, 7, 26)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from digest.sources.http import HttpSettings
+from digest.http import HttpSettings
 from digest.sources.urls import UrlSource
 from tests.conftest import LocalServer, Route
 

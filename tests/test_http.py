@@ -1,4 +1,5 @@
-"""fetch(): retries, backoff, Retry-After and the statuses it does not retry, against a real server."""
+"""digest.http: fetch's retries, backoff, Retry-After and the statuses it does not retry, against a real
+server; and mask_url."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import httpx
 import pytest
 
 from digest.errors import FetchError, InputTooLarge
-from digest.sources.http import HttpStatusError, fetch
+from digest.http import HttpStatusError, fetch, mask_url
 from tests.conftest import LocalServer, Route
 
 
@@ -106,3 +107,19 @@ def test_secrets_are_masked_in_errors(http_server: LocalServer, client: httpx.Cl
 
     assert "s3cr3t" not in str(caught.value)
     assert "token=***" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://u:p@szb.example.cn/a.htm", "https://***@szb.example.cn/a.htm"),
+        ("https://x.cn/a?token=abc&page=2", "https://x.cn/a?token=***&page=2"),
+        ("https://x.cn/a?AccessKeyId=1&Signature=2&x=3", "https://x.cn/a?AccessKeyId=***&Signature=***&x=3"),
+        ("https://x.cn/a?%74oken=abc", "https://x.cn/a?%74oken=***"),
+        ("https://x.cn/cb#access_token=abc&state=1", "https://x.cn/cb#access_token=***&state=1"),
+        ("https://x.cn/a?q=%E4%B8%AD", "https://x.cn/a?q=%E4%B8%AD"),
+        ("http://[::1/a?password=pw", "http://[::1/a?password=***"),
+    ],
+)
+def test_mask_url(url: str, expected: str) -> None:
+    assert mask_url(url) == expected

@@ -1,9 +1,11 @@
-"""One HTTP request with retries: the helper every source (and later every delivery channel) uses.
+"""HTTP for digest: one request with retries, the size-capped body read, and URL masking.
 
-Timeouts, connection errors, 5xx and 429 are retried with exponential backoff and jitter, honouring a
-server's Retry-After up to ``max_delay``; any other 4xx fails at once. The body is read with the same
-size cap and slow-server deadline as `digest summarise URL` (digest.ingest.sources), and every message
-names the URL through mask_url, so a token in a URL never reaches a log or an error line.
+`digest summarise URL` (digest.ingest.sources, one attempt), the bot's sources and its delivery
+channels all fetch through ``fetch``. Timeouts, connection errors, 5xx and 429 are retried with
+exponential backoff and jitter, honouring a server's Retry-After up to ``max_delay``; any other 4xx
+fails at once. The body is size-capped before it is held in memory and must arrive within a
+whole-request deadline, and every message names the URL through mask_url, so a token in a URL never
+reaches a log, a terminal or an HTTP error response.
 """
 
 from __future__ import annotations
@@ -12,28 +14,32 @@ import datetime as dt
 import email.utils
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from digest.errors import FetchError, InputError
-from digest.ingest.sources import (
-    DEFAULT_MAX_BYTES,
-    USER_AGENT,
-    _read_body,
-    _reason,
-    _status_message,
-    _Target,
-    mask_url,
-)
+from digest import __version__
+from digest.errors import FetchError, InputError, InputTooLarge
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+USER_AGENT = f"digest/{__version__} (newspaper digest bot)"
+
+# httpx's timeout bounds each network operation; a server trickling one byte at a time would never
+# trip it. The whole request also has to finish within this many timeouts.
+_TOTAL_TIMEOUTS = 4
 # Statuses worth asking again for: the server is busy or broken now, it may not be in a moment.
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Parameter names that carry credentials in practice (token, api_key, secret, sign, signature,
+# password, passwd, pwd, auth, session, ticket, credential): their values are masked in messages.
+_SECRET_NAME = re.compile(r"token|key|secret|sign|pass|pwd|auth|session|ticket|credential", re.IGNORECASE)
+_MASK = "***"
 
 
 class HttpStatusError(FetchError):
@@ -72,6 +78,10 @@ def fetch(
     attempt, FetchError when the server cannot be reached or the body is cut off, InputTooLarge when
     the body is over ``max_bytes`` (decompressed), InputError for a URL that cannot be fetched at all.
 
+    The client's own User-Agent is kept unless it is httpx's default (or ``headers`` names one), and
+    the request always follows redirects and uses ``timeout`` per network operation; the whole body
+    has to arrive within four times ``timeout``.
+
     The wait before retry n (1-based) is ``base_delay * 2**(n-1)``, scaled by a random factor in
     [0.5, 1) so that many clients do not retry in step, and capped at ``max_delay``; a Retry-After
     header (seconds or an HTTP date) replaces it, also capped at ``max_delay``.
@@ -81,6 +91,7 @@ def fetch(
         host = httpx.URL(url).host
     except httpx.InvalidURL:
         host = ""
+    # Checked up front so that httpx's "unsupported protocol" can only mean a bad redirect.
     if not host or not url[:8].lower().startswith(("http://", "https://")):
         raise InputError(f"{shown}: this is not a URL digest can fetch; check it")
     target = _Target(url, shown, host)
@@ -110,6 +121,56 @@ def fetch(
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
+def mask_url(url: str) -> str:
+    """``url`` with its userinfo and the values of credential-like query parameters replaced by ***."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            netloc = _MASK + "@" + netloc.rpartition("@")[2]
+        return urlunsplit(
+            (parts.scheme, netloc, parts.path, _mask_params(parts.query), _mask_params(parts.fragment))
+        )
+    except ValueError:
+        # Not parseable (an unbalanced "[" in the host): mask by pattern rather than echo it back.
+        masked = re.sub(r"//[^/?#]*@", "//" + _MASK + "@", url)
+        return re.sub(r"([?&#;][^=&#]*=)[^&#]*", lambda m: _mask_param(m.group(0)), masked)
+
+
+def status_message(shown: str, response: httpx.Response) -> str:
+    """One line naming the (masked) URL ``shown`` and the response's status, with advice for it."""
+    code = response.status_code
+    status = f"HTTP {code} {response.reason_phrase}".strip()
+    if code in (401, 403):
+        advice = "the page may need a login, or the site refuses automated readers"
+    elif code in (404, 410):
+        advice = "check the URL (e-paper pages move once an issue is archived)"
+    elif code == 429 or code >= 500:
+        advice = "try again later"
+    else:
+        advice = "check the URL"
+    return f"{shown}: the server answered {status}; {advice}"
+
+
+def too_large(source: str, size: int | None, max_bytes: int) -> InputTooLarge:
+    """The error for an input of ``size`` bytes (None: not known, only that it is over the cap)."""
+    what = f"is {_size(size)}" if size is not None else f"is larger than {_size(max_bytes)}"
+    return InputTooLarge(
+        f"{source}: the input {what}, over the limit of {_size(max_bytes)}; "
+        "raise [ingest] max_bytes in the config to read it anyway"
+    )
+
+
+# --- one attempt ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    url: str
+    shown: str  # the URL as messages may show it (mask_url)
+    host: str
+
+
 class _Retryable(Exception):
     def __init__(self, error: FetchError, retry_after: float | None = None) -> None:
         super().__init__(str(error))
@@ -135,7 +196,7 @@ def _once(
         ) as response:
             if response.status_code >= 400:
                 error = HttpStatusError(
-                    _status_message(shown, response), response.status_code, _error_body(response)
+                    status_message(shown, response), response.status_code, _error_body(response)
                 )
                 if response.status_code in _RETRY_STATUSES:
                     raise _Retryable(error, _retry_after(response.headers.get("retry-after")))
@@ -144,21 +205,52 @@ def _once(
             return _with_body(response, data)
     except httpx.TimeoutException:
         raise _Retryable(
-            FetchError(f"{shown}: could not reach {host} (timed out after {timeout:g} s); try again later")
+            FetchError(
+                f"{shown}: could not reach {host} (timed out after {timeout:g} s); "
+                "check the URL or try again later"
+            )
         ) from None
     except httpx.TooManyRedirects:
         raise FetchError(
             f"{shown}: too many redirects; open the URL in a browser to see where it leads"
         ) from None
     except httpx.UnsupportedProtocol:
-        raise FetchError(f"{shown}: the server redirected to an address digest cannot fetch") from None
+        raise FetchError(
+            f"{shown}: the server redirected to an address digest cannot fetch; "
+            "give digest the final http(s) URL"
+        ) from None
     except httpx.TransportError as exc:
         # Refused or reset connections, and bodies cut off before their Content-Length.
         raise _Retryable(
-            FetchError(f"{shown}: could not fetch from {host} ({_reason(exc, target.url)}); try again later")
+            FetchError(
+                f"{shown}: could not reach {host} ({_reason(exc, target.url)}); "
+                "check the URL or try again later"
+            )
         ) from None
-    except httpx.HTTPError as exc:  # DecodingError (a broken gzip body) and the rest: not transient
-        raise FetchError(f"{shown}: the download failed ({_reason(exc, target.url)})") from None
+    except httpx.HTTPError as exc:  # DecodingError (a broken gzip body) and the rest: not retried
+        raise FetchError(
+            f"{shown}: the download failed ({_reason(exc, target.url)}); try again later"
+        ) from None
+
+
+def _read_body(response: httpx.Response, target: _Target, max_bytes: int, timeout: float) -> bytes:
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes:  # refuse before downloading anything
+        raise too_large(target.shown, int(length), max_bytes)
+    deadline = time.monotonic() + _TOTAL_TIMEOUTS * timeout
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_bytes():  # decompressed, so a gzip bomb is capped too
+        total += len(chunk)
+        if total > max_bytes:
+            raise too_large(target.shown, None, max_bytes)
+        if time.monotonic() > deadline:
+            raise FetchError(
+                f"{target.shown}: {target.host} sent the page too slowly (not finished after "
+                f"{_TOTAL_TIMEOUTS * timeout:g} s); try again later"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _error_body(response: httpx.Response, limit: int = 4096) -> bytes:
@@ -191,6 +283,17 @@ def _with_body(response: httpx.Response, data: bytes) -> httpx.Response:
     )
 
 
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n} bytes"
+
+
+# --- retries --------------------------------------------------------------------------------------
+
+
 def _retry_after(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After value: delta-seconds or an HTTP date; None when unusable."""
     if not value:
@@ -214,6 +317,44 @@ def _delay(
         return min(retry_after, max_delay)
     backoff = base_delay * 2.0 ** (attempt - 1)
     return min(backoff * (0.5 + 0.5 * jitter()), max_delay)
+
+
+# --- masking --------------------------------------------------------------------------------------
+
+
+def _reason(exc: Exception, url: str) -> str:
+    """The transport error's own words on one line, with anything from the URL masked out."""
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    for secret in _secrets(url):
+        reason = reason.replace(secret, _MASK)
+    return reason
+
+
+def _secrets(url: str) -> list[str]:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    found = []
+    if "@" in parts.netloc:
+        found.append(parts.netloc.rpartition("@")[0])
+    for piece in re.split(r"[&;]", parts.query + "&" + parts.fragment):
+        name, eq, value = piece.partition("=")
+        if eq and value and _SECRET_NAME.search(unquote(name)):
+            found.append(value)
+    return [secret for secret in found if secret]
+
+
+def _mask_params(query: str) -> str:
+    return "&".join(_mask_param(piece) for piece in query.split("&")) if query else query
+
+
+def _mask_param(piece: str) -> str:
+    name, eq, _value = piece.partition("=")
+    return f"{name}={_MASK}" if eq and _SECRET_NAME.search(unquote(name)) else piece
+
+
+# --- settings and conditional requests ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
