@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from digest import __version__
 from digest.cli_bot import COMMANDS as BOT_COMMANDS
+from digest.cli_briefing import COMMANDS as BRIEFING_COMMANDS
 from digest.cli_common import fail, settings_of
 from digest.config import SummariseSettings
 from digest.errors import DigestError
@@ -131,7 +132,7 @@ def summarise(
         click.echo(f"digest: warning: article {error.index} was skipped ({error.message})", err=True)
 
 
-for command in BOT_COMMANDS:
+for command in (*BOT_COMMANDS, *BRIEFING_COMMANDS):
     cli.add_command(command)
 
 

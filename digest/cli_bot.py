@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import tomlkit
 from pydantic import ValidationError
 
 from digest.cli_common import fail, settings_of
-from digest.config import Settings, user_config_path
+from digest.config import Settings, default_text, user_config_path
 from digest.errors import ConfigError, DigestError
 from digest.http import mask_url
 from digest.ingest.sources import read_input
@@ -152,7 +153,7 @@ def sources_add(ctx: click.Context, /, name: str, **options: Any) -> None:
         new = SourceSettings(name=name, enabled=enabled, **options)
     except ValidationError as exc:
         fail(ConfigError(f"source {name!r}: {exc.errors()[0]['msg']}"), ctx)
-    path = _write_sources(settings, [*settings.sources, new])
+    path = edit_list(settings, "sources", add=new.model_dump(exclude_defaults=True, exclude_none=True))
     click.echo(f"added source {name!r} to {path}")
 
 
@@ -164,7 +165,7 @@ def sources_remove(ctx: click.Context, name: str) -> None:
     settings = settings_of(ctx)
     if not any(s.name == name for s in settings.sources):
         fail(ConfigError(f"no source named {name!r}; `digest sources list` shows them"), ctx)
-    path = _write_sources(settings, [s for s in settings.sources if s.name != name])
+    path = edit_list(settings, "sources", remove=name)
     click.echo(f"removed source {name!r} from {path}")
 
 
@@ -221,19 +222,31 @@ def _next_runs(store: Any) -> dict[str, str]:
     }
 
 
-def _write_sources(settings: Settings, sources: list[SourceSettings]) -> Path:
-    """Rewrite the [[sources]] of the user's config file, keeping everything else in it as it is."""
+def edit_list(
+    settings: Settings, key: str, *, add: dict[str, Any] | None = None, remove: str | None = None
+) -> Path:
+    """Add a table to, or remove one (by name) from, an array of tables ([[sources]], [[subscribers]])
+    of the user's config file, keeping everything else in it as it is.
+
+    The file is edited as written, never rewritten from the loaded settings: those have ${ENV_VAR}
+    secrets resolved, which must not end up in the file. A file without the list starts from the
+    embedded default list, which it replaces.
+    """
     path = settings.config_file or user_config_path()
     document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
-    tables = tomlkit.aot()
-    for source in sources:
-        table = tomlkit.table()
-        for key, value in source.model_dump(exclude_defaults=True).items():
-            table[key] = value
-        table["name"] = source.name
-        table["kind"] = source.kind
-        tables.append(table)
-    document["sources"] = tables
+    if key not in document:
+        tables = tomlkit.aot()
+        for item in tomllib.loads(default_text()).get(key, []):
+            tables.append(item)
+        document[key] = tables
+    tables = document[key]
+    if remove is not None:
+        for index, table in enumerate(list(tables)):
+            if table.get("name") == remove:
+                del tables[index]
+                break
+    if add is not None:
+        tables.append(add)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(tomlkit.dumps(document), encoding="utf-8")
     return path

@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from digest.briefing.subscribers import SubscriberSettings
 from digest.errors import ConfigError
+from digest.notify.settings import resolve_env
 from digest.sources.registry import SourceSettings
 
 ENV_PREFIX = "DIGEST_"
@@ -73,15 +75,19 @@ class Settings(_Section):
     store: StoreSettings
     scheduler: SchedulerSettings
     sources: list[SourceSettings] = Field(default_factory=list)
+    subscribers: list[SubscriberSettings] = Field(default_factory=list)
     # The file the settings were read from, if any: `digest sources add` edits it.
     config_file: Path | None = None
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> Settings:
-        names = [s.name for s in self.sources]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicates)}")
+        for what, names in (
+            ("source", [s.name for s in self.sources]),
+            ("subscriber", [s.name for s in self.subscribers]),
+        ):
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            if duplicates:
+                raise ValueError(f"{what} names must be unique; repeated: {', '.join(duplicates)}")
         return self
 
 
@@ -113,6 +119,7 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
     if path is not None:
         _merge(data, _read_file(path))
         data["config_file"] = str(path)
+    _resolve_channel_secrets(data, env)
     if not data["store"]["url"]:
         data["store"]["url"] = default_database_url()
     _merge(data, _from_environ(env, data))
@@ -125,6 +132,24 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
         where = str(path) if path else "the environment"
         problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"invalid configuration in {where}: {problems}") from None
+
+
+def _resolve_channel_secrets(data: dict[str, Any], env: Mapping[str, str]) -> None:
+    """Channel URLs, secrets and options may say ${ENV_VAR}: resolved here, the one reader of the
+    environment, so that the rest of digest never looks at it."""
+    for subscriber in data.get("subscribers", []):
+        for channel in subscriber.get("channels", []) if isinstance(subscriber, dict) else []:
+            if not isinstance(channel, dict):
+                continue
+            name = str(channel.get("name") or channel.get("kind") or "channel")
+            for key in ("url", "secret"):
+                if isinstance(channel.get(key), str):
+                    channel[key] = resolve_env(channel[key], env, channel=name, field=key)
+            options = channel.get("options")
+            if isinstance(options, dict):
+                for key, value in options.items():
+                    if isinstance(value, str):
+                        options[key] = resolve_env(value, env, channel=name, field=key)
 
 
 def _read_file(path: Path) -> dict[str, Any]:

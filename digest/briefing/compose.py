@@ -1,0 +1,108 @@
+"""Composing a subscriber's briefing of one day: select, filter, group, in page order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from digest.briefing.subscribers import SubscriberSettings
+from digest.models import Summary
+from digest.store import Store, StoredSummary
+
+
+@dataclass(frozen=True, slots=True)
+class BriefItem:
+    headline: str
+    summary: str
+    link: str | None
+    writers: tuple[str, ...]
+    photographers: tuple[str, ...]
+    dateline: str | None
+    engine: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueGroup:
+    paper: str
+    issue_date: dt.date | None
+    edition: str
+    items: tuple[BriefItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    subscriber: str
+    day: dt.date
+    issues: tuple[IssueGroup, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(issue.items) for issue in self.issues)
+
+    def data(self) -> dict[str, Any]:
+        """The briefing as structured data (the generic webhook's payload, the stored content)."""
+        return {
+            "subscriber": self.subscriber,
+            "day": self.day.isoformat(),
+            "count": self.count,
+            "issues": [
+                {
+                    "paper": issue.paper,
+                    "issue_date": issue.issue_date.isoformat() if issue.issue_date else None,
+                    "edition": issue.edition,
+                    "articles": [
+                        {
+                            "headline": item.headline,
+                            "summary": item.summary,
+                            "link": item.link,
+                            "writers": list(item.writers),
+                            "photographers": list(item.photographers),
+                            "dateline": item.dateline,
+                            "engine": item.engine,
+                        }
+                        for item in issue.items
+                    ],
+                }
+                for issue in self.issues
+            ],
+        }
+
+
+def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Briefing:
+    """The day's summarised articles for ``subscriber``, grouped by paper and issue, in page order."""
+    rows = store.articles_for_day(day, subscriber.papers or None, tz=subscriber.zone)
+    # An article still waiting for its summary joins tomorrow's run of this day, not a half briefing.
+    chosen = [(row, row.summary) for row in rows if row.summary is not None]
+    chosen = [(row, summary) for row, summary in chosen if _wanted(row, summary, subscriber)]
+    chosen = chosen[: subscriber.max_articles]
+    issues = []
+    for _, group in groupby(chosen, key=lambda pair: pair[0].issue_id):
+        members = list(group)
+        first = members[0][0]
+        items = tuple(_item(row, summary) for row, summary in members)
+        issues.append(IssueGroup(first.paper, first.issue_date, first.edition, items))
+    return Briefing(subscriber.name, day, tuple(issues))
+
+
+def _wanted(row: StoredSummary, summary: Summary, subscriber: SubscriberSettings) -> bool:
+    haystack = " ".join(
+        (summary.headline, summary.summary, row.article.page_headline or "", row.article.text)
+    )
+    if subscriber.exclude and any(word in haystack for word in subscriber.exclude):
+        return False
+    return not subscriber.include or any(word in haystack for word in subscriber.include)
+
+
+def _item(row: StoredSummary, summary: Summary) -> BriefItem:
+    return BriefItem(
+        headline=summary.headline,
+        summary=summary.summary,
+        # Only web links are shown to readers; a file path or another scheme is nobody's business.
+        link=row.link if row.link and row.link.startswith(("http://", "https://")) else None,
+        writers=row.article.writers,
+        photographers=row.article.photographers,
+        dateline=row.article.dateline,
+        engine=summary.engine,
+    )

@@ -1,0 +1,71 @@
+"""Subscribers as the config file describes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from digest.notify.settings import ChannelSettings, infer_kind
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class SubscriberSettings(BaseModel):
+    """One reader: when, what, and where their briefing goes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    time: str = "07:30"  # local time of day, HH:MM
+    timezone: str = "Asia/Shanghai"
+    papers: list[str] = Field(default_factory=list)  # empty: every paper
+    include: list[str] = Field(default_factory=list)  # keep an article only if it mentions one of these
+    exclude: list[str] = Field(default_factory=list)  # drop an article that mentions any of these
+    max_articles: int = Field(default=30, ge=1, le=500)
+    empty_day: Literal["skip", "notice"] = "skip"
+    channels: list[ChannelSettings] = Field(default_factory=list)
+
+    @field_validator("time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not _TIME.match(value):
+            raise ValueError(f"time must be HH:MM (24-hour), not {value!r}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
+        return value
+
+    @model_validator(mode="after")
+    def _channel_names(self) -> SubscriberSettings:
+        names = [channel_name(c) for c in self.channels]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(
+                f"subscriber {self.name!r}: channel names must differ; give each a name = … "
+                f"(repeated: {', '.join(repeated)})"
+            )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def at(self) -> dt.time:
+        hour, minute = self.time.split(":")
+        return dt.time(int(hour), int(minute))
+
+
+def channel_name(channel: ChannelSettings) -> str:
+    """A channel's name within its subscriber: its own name, else its kind."""
+    return channel.name or channel.kind or infer_kind(channel.url)

@@ -1,0 +1,184 @@
+"""Briefing commands: preview a subscriber's day, and manage subscribers. Thin: parse, call, print."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from digest.briefing.compose import compose
+from digest.briefing.render import render
+from digest.briefing.subscribers import SubscriberSettings, channel_name
+from digest.cli_bot import edit_list
+from digest.cli_common import fail, settings_of
+from digest.config import Settings
+from digest.errors import ConfigError, DigestError
+from digest.notify.base import origin
+from digest.notify.settings import ChannelSettings, infer_kind
+from digest.store import open_store
+
+
+def subscriber_named(settings: Settings, name: str, ctx: click.Context) -> SubscriberSettings:
+    for subscriber in settings.subscribers:
+        if subscriber.name == name:
+            return subscriber
+    known = ", ".join(s.name for s in settings.subscribers) or "none configured"
+    fail(ConfigError(f"no subscriber named {name!r} ({known}); `digest subscribers list` shows them"), ctx)
+
+
+def today_of(subscriber: SubscriberSettings) -> dt.date:
+    return dt.datetime.now(subscriber.zone).date()
+
+
+@click.command()
+@click.argument("subscriber")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day (default: today in the subscriber's time zone).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout (e.g. briefing.html to open in a browser).",
+)
+@click.pass_context
+def preview(ctx: click.Context, subscriber: str, day: dt.datetime | None, fmt: str, out: Path | None) -> None:
+    """Render a subscriber's briefing without sending it."""
+    import json  # noqa: PLC0415
+
+    settings = settings_of(ctx)
+    reader = subscriber_named(settings, subscriber, ctx)
+    date = day.date() if day else today_of(reader)
+    try:
+        message = render(compose(open_store(settings.store.url), reader, date))
+    except DigestError as exc:
+        fail(exc, ctx)
+    body = {
+        "text": message.text,
+        "markdown": message.markdown,
+        "html": message.html,
+        "json": json.dumps(message.data, ensure_ascii=False, indent=2) + "\n",
+    }[fmt]
+    if out is None:
+        click.echo(body, nl=False)
+    else:
+        out.write_text(body, encoding="utf-8")
+        click.echo(f"wrote {out}")
+
+
+@click.group()
+def subscribers() -> None:
+    """List, show, add and remove the subscribers of the daily briefing."""
+
+
+@subscribers.command("list")
+@click.pass_context
+def subscribers_list(ctx: click.Context) -> None:
+    """One line per subscriber: time, papers and channels."""
+    settings = settings_of(ctx)
+    if not settings.subscribers:
+        click.echo("no subscribers; add one with: digest subscribers add NAME --channel URL")
+    for s in settings.subscribers:
+        channels = ", ".join(channel_name(c) for c in s.channels) or "no channels"
+        papers = ", ".join(s.papers) or "all papers"
+        click.echo(f"{s.name}\t{s.time} {s.timezone}\t{papers}\t{channels}")
+
+
+@subscribers.command("show")
+@click.argument("name")
+@click.pass_context
+def subscribers_show(ctx: click.Context, name: str) -> None:
+    """Everything about one subscriber, with secrets masked."""
+    s = subscriber_named(settings_of(ctx), name, ctx)
+    click.echo(f"name: {s.name}")
+    click.echo(f"time: {s.time} ({s.timezone})")
+    click.echo(f"papers: {', '.join(s.papers) or 'all'}")
+    click.echo(f"include: {', '.join(s.include) or '-'}; exclude: {', '.join(s.exclude) or '-'}")
+    click.echo(f"max articles: {s.max_articles}; on a day without news: {s.empty_day}")
+    for channel in s.channels:
+        kind = channel.kind or infer_kind(channel.url)
+        where = channel.url if kind == "file" else origin(channel.url)
+        secret = "set (hidden)" if channel.secret else "none"
+        options = ", ".join(
+            f"{k}=***" if _secret_option(k) else f"{k}={v}" for k, v in channel.options.items()
+        )
+        click.echo(
+            f"channel {channel_name(channel)}: {kind} {where}; secret {secret}"
+            + (f"; {options}" if options else "")
+        )
+
+
+def _secret_option(key: str) -> bool:
+    return any(word in key.lower() for word in ("pass", "secret", "token", "key", "auth"))
+
+
+@subscribers.command("add")
+@click.argument("name")
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    required=True,
+    help="Where the briefing goes: a chat bot's webhook URL, mailto:…, or an outbox folder "
+    "(repeatable; the kind follows from the URL). Secrets go into the config file, as ${ENV_VAR}.",
+)
+@click.option("--time", "at", default="07:30", show_default=True, help="Local time of day, HH:MM.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+@click.option("--paper", "papers", multiple=True, help="Only these papers (repeatable; default all).")
+@click.option("--include", multiple=True, help="Only articles that mention one of these words.")
+@click.option("--exclude", multiple=True, help="Never articles that mention one of these words.")
+@click.option("--max-articles", type=click.IntRange(1, 500), default=30, show_default=True)
+@click.option("--empty-day", type=click.Choice(["skip", "notice"]), default="skip", show_default=True)
+@click.pass_context
+def subscribers_add(ctx: click.Context, /, name: str, **options: Any) -> None:
+    """Add a subscriber to your config file."""
+    settings = settings_of(ctx)
+    if any(s.name == name for s in settings.subscribers):
+        fail(ConfigError(f"a subscriber named {name!r} exists already; remove it first"), ctx)
+    try:
+        new = SubscriberSettings(
+            name=name,
+            time=options["at"],
+            timezone=options["timezone"],
+            papers=list(options["papers"]),
+            include=list(options["include"]),
+            exclude=list(options["exclude"]),
+            max_articles=options["max_articles"],
+            empty_day=options["empty_day"],
+            channels=[ChannelSettings(url=url) for url in options["channels"]],
+        )
+    except ValidationError as exc:
+        fail(ConfigError(f"subscriber {name!r}: {exc.errors()[0]['msg']}"), ctx)
+    table = new.model_dump(exclude_defaults=True, exclude_none=True, exclude={"channels"})
+    table["name"] = name
+    table["channels"] = [{"url": url} for url in options["channels"]]
+    path = edit_list(settings, "subscribers", add=table)
+    click.echo(f"added subscriber {name!r} to {path}")
+
+
+@subscribers.command("remove")
+@click.argument("name")
+@click.pass_context
+def subscribers_remove(ctx: click.Context, name: str) -> None:
+    """Remove a subscriber from your config file (past briefings stay in the database)."""
+    settings = settings_of(ctx)
+    subscriber_named(settings, name, ctx)
+    path = edit_list(settings, "subscribers", remove=name)
+    click.echo(f"removed subscriber {name!r} from {path}")
+
+
+COMMANDS = (preview, subscribers)

@@ -1,0 +1,86 @@
+"""The outbox folder: each message as <key>.md (title and Markdown) and <key>.json (everything).
+
+Writes are atomic (a temporary file in the same folder, then a rename), so a reader never sees half
+a file, and idempotent: the same idempotency key always writes the same file names, so a retry
+overwrites rather than duplicates. The .json is written first, so a watcher of .md files finds its
+data already there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from digest.notify.base import Channel, DeliveryResult, Message
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+# Not worth retrying: the folder is wrong, not busy.
+_FINAL_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.EROFS, errno.ENOENT})
+
+
+def file_stem(key: str) -> str:
+    """A file name for ``key``: itself when it is safe, else a safe form with a hash to keep it unique."""
+    safe = _UNSAFE.sub("_", key).strip(".") or "message"
+    if safe == key and len(key) <= 150:
+        return key
+    return f"{safe[:120]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
+
+
+class FileChannel(Channel):
+    kind = "file"
+
+    def __init__(self, folder: str | Path, *, name: str = "", create: bool = True) -> None:
+        super().__init__(name)
+        self.folder = Path(folder).expanduser()
+        self.create = create
+
+    def describe(self) -> str:
+        return f"{super().describe()} ({self.folder})"
+
+    def paths(self, message: Message) -> tuple[Path, Path]:
+        stem = file_stem(message.idempotency_key)
+        return self.folder / f"{stem}.md", self.folder / f"{stem}.json"
+
+    def _send(self, message: Message) -> DeliveryResult:
+        markdown_path, json_path = self.paths(message)
+        record = {
+            "id": message.idempotency_key,
+            "title": message.title,
+            "text": message.text,
+            "markdown": message.markdown,
+            "html": message.html,
+            "data": message.data,
+        }
+        try:
+            if self.create:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(json_path, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+            write_atomic(markdown_path, f"# {message.title}\n\n{message.markdown}\n".encode())
+        except (TypeError, ValueError) as exc:  # data that is not JSON
+            return DeliveryResult.failed(f"the briefing data cannot be written as JSON: {exc}")
+        except OSError as exc:
+            reason = f"cannot write to {self.folder}: {exc.strerror or exc}"
+            return (
+                DeliveryResult.failed(reason) if exc.errno in _FINAL_ERRNOS else DeliveryResult.retry(reason)
+            )
+        return DeliveryResult.sent(str(markdown_path))
