@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from digest.cli_common import fail, settings_of
 from digest.config import Settings, default_text, user_config_path
+from digest.delivery import DeliveryReport
 from digest.errors import ConfigError, DigestError
 from digest.http import mask_url
 from digest.ingest.sources import read_input
@@ -26,14 +27,16 @@ from digest.store import open_store
 @click.option("--once", is_flag=True, help="Run one full cycle now and exit (no scheduler).")
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
-    """Run the bot: poll the sources on their schedules and summarise what they bring."""
-    from digest.scheduler import run_cycle, run_daemon, runtime  # noqa: PLC0415
+    """Run the bot: poll the sources, summarise what they bring, brief each subscriber at their time."""
+    from digest.scheduler import brief_and_deliver, run_cycle, run_daemon, runtime  # noqa: PLC0415
 
     settings = settings_of(ctx)
     try:
         with runtime(settings) as rt:
             if once:
                 _print_report(run_cycle(rt))
+                # One full cycle includes today's briefings, whatever the subscribers' times.
+                print_delivery(brief_and_deliver(rt))
             else:
                 run_daemon(rt)
     except DigestError as exc:
@@ -193,8 +196,16 @@ def status(ctx: click.Context) -> None:
             click.echo(f"  last error: {source.last_error}")
 
 
+def print_delivery(report: DeliveryReport) -> None:
+    click.echo(f"digest: deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
+    for problem in report.problems:
+        click.echo(f"digest: warning: {problem}", err=True)
+
+
 def _print_report(report: CycleReport) -> None:
     click.echo(f"digest: {report.line()}")
+    for note in report.waiting:
+        click.echo(f"digest: note: {note}", err=True)
     for error in report.errors:
         click.echo(f"digest: warning: {error}", err=True)
 

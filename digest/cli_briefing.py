@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from digest.briefing.compose import compose
 from digest.briefing.render import render
 from digest.briefing.subscribers import SubscriberSettings, channel_name
-from digest.cli_bot import edit_list
+from digest.cli_bot import edit_list, print_delivery
 from digest.cli_common import fail, settings_of
 from digest.config import Settings
 from digest.errors import ConfigError, DigestError
@@ -181,4 +181,59 @@ def subscribers_remove(ctx: click.Context, name: str) -> None:
     click.echo(f"removed subscriber {name!r} from {path}")
 
 
-COMMANDS = (preview, subscribers)
+@click.command()
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to brief (default: today in each subscriber's time zone).",
+)
+@click.option("--subscriber", "names", multiple=True, help="Only this subscriber (repeatable).")
+@click.option("--retry-failed", is_flag=True, help="Send failed parts again, then what is due.")
+@click.pass_context
+def send(ctx: click.Context, day: dt.datetime | None, names: tuple[str, ...], retry_failed: bool) -> None:
+    """Compose and send briefings now (each is composed once a day: an existing one is not sent again)."""
+    from digest.scheduler import brief_and_deliver, runtime  # noqa: PLC0415
+    from digest.summarise.extractive import ExtractiveSummariser  # noqa: PLC0415
+
+    settings = settings_of(ctx)
+    for name in names:
+        subscriber_named(settings, name, ctx)
+    try:
+        # Sending needs no model; the lock keeps a running daemon and this command from sending at once.
+        with runtime(settings, summariser=ExtractiveSummariser()) as rt:
+            if retry_failed:
+                again = sum(
+                    rt.store.reset_failed(now=rt.clock(), day=day.date() if day else None, subscriber=name)
+                    for name in (names or (None,))
+                )
+                click.echo(f"digest: {again} failed parts will be sent again")
+            report = brief_and_deliver(rt, list(names) or None, day.date() if day else None)
+    except DigestError as exc:
+        fail(exc, ctx)
+    print_delivery(report)
+
+
+@click.command()
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--subscriber", default=None)
+@click.pass_context
+def deliveries(ctx: click.Context, day: dt.datetime | None, subscriber: str | None) -> None:
+    """The delivery log: one line per part and channel, with its state and the last error."""
+    settings = settings_of(ctx)
+    try:
+        rows = open_store(settings.store.url).deliveries(day.date() if day else None, subscriber)
+    except DigestError as exc:
+        fail(exc, ctx)
+    if not rows:
+        click.echo("no deliveries yet")
+    for row in rows:
+        line = f"{row.day}\t{row.subscriber}\t{row.channel.split('/', 1)[-1]}\tpart {row.part}\t{row.status}"
+        line += f"\t{row.attempts} attempts"
+        if row.last_error:
+            line += f"\t{row.last_error}"
+        click.echo(line)
+
+
+COMMANDS = (preview, subscribers, send, deliveries)

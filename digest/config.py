@@ -69,11 +69,20 @@ class SchedulerSettings(_Section):
         return value
 
 
+class DeliverySettings(_Section):
+    max_attempts: int = Field(ge=1, le=100)
+    base_delay_seconds: float = Field(gt=0)
+    max_delay_seconds: float = Field(gt=0)
+    concurrency: int = Field(ge=1, le=256)
+    check_every_minutes: int = Field(ge=1, le=1440)
+
+
 class Settings(_Section):
     ingest: IngestSettings
     summarise: SummariseSettings
     store: StoreSettings
     scheduler: SchedulerSettings
+    delivery: DeliverySettings
     sources: list[SourceSettings] = Field(default_factory=list)
     subscribers: list[SubscriberSettings] = Field(default_factory=list)
     # The file the settings were read from, if any: `digest sources add` edits it.

@@ -89,6 +89,7 @@ class CycleReport:
     articles: int = 0
     summarised: int = 0
     errors: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # documents left for the next poll, and why
 
     def line(self) -> str:
         found = f"{self.new} new, {self.replaced} replaced, {self.unchanged} unchanged"
@@ -129,6 +130,7 @@ def poll_source(
         )
         return
     errors = [f"{source.name}: {e}" for e in result.errors]
+    report.waiting.extend(result.waiting)
     for doc in result.documents:
         report.documents += 1
         try:

@@ -1,4 +1,4 @@
-"""The bot: APScheduler 3 jobs that poll sources and summarise what they bring, in one process.
+"""The bot: APScheduler 3 jobs that poll sources, summarise what they bring, and brief subscribers.
 
 Jobs persist in the digest database (SQLAlchemyJobStore) so that a restart knows what was due while
 digest was down: a job whose time passed less than the grace ago runs once (several missed runs
@@ -23,7 +23,10 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from digest import __version__
+from digest.briefing.daily import brief, build_channels
 from digest.config import Settings
+from digest.delivery import DeliveryReport, deliver_due
+from digest.notify.base import Channel
 from digest.pipeline import CycleReport, poll_source, summarise_pending
 from digest.sources.base import Source
 from digest.sources.registry import SourceSettings, build_source
@@ -45,6 +48,7 @@ class Runtime:
     summariser: Summariser
     client: httpx.Client
     sources: dict[str, tuple[SourceSettings, Source]]
+    channels: dict[str, Channel] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
     # Jobs run one at a time (one worker), but `digest run --once` and jobs share this path too.
     work: threading.Lock = field(default_factory=threading.Lock)
@@ -65,7 +69,8 @@ def runtime(settings: Settings, *, summariser: Summariser | None = None) -> Iter
     with run_lock(store), _http_client(settings) as client:
         engine = summariser or build_summariser(settings.summarise)
         sources = {cfg.name: (cfg, build_source(cfg, client)) for cfg in settings.sources if cfg.enabled}
-        _runtime = Runtime(settings, store, engine, client, sources)
+        channels = build_channels(settings.subscribers, client)
+        _runtime = Runtime(settings, store, engine, client, sources, channels)
         try:
             yield _runtime
         finally:
@@ -106,6 +111,50 @@ def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
     return report
 
 
+def brief_and_deliver(
+    rt: Runtime, names: list[str] | None = None, day: dt.date | None = None
+) -> DeliveryReport:
+    """Compose and plan the briefings of the given subscribers (all by default) for ``day`` (today in
+    each one's time zone), then send every part that is due."""
+    with rt.work:
+        for subscriber in rt.settings.subscribers:
+            if names is not None and subscriber.name not in names:
+                continue
+            when = day or rt.clock().astimezone(subscriber.zone).date()
+            outcome = brief(rt.store, subscriber, when, rt.channels, now=rt.clock())
+            log.info("briefing of %s for %s: %s", subscriber.name, when, outcome.value)
+        return deliver(rt)
+
+
+def deliver(rt: Runtime) -> DeliveryReport:
+    settings = rt.settings.delivery
+    return deliver_due(
+        rt.store,
+        rt.channels,
+        now=rt.clock,
+        max_attempts=settings.max_attempts,
+        base_delay=settings.base_delay_seconds,
+        max_delay=settings.max_delay_seconds,
+        concurrency=settings.concurrency,
+    )
+
+
+def brief_job(subscriber_name: str) -> None:
+    """The scheduled daily job of one subscriber."""
+    rt = _runtime
+    if rt is None or all(s.name != subscriber_name for s in rt.settings.subscribers):
+        log.warning("briefing job for %s skipped: not configured in this process", subscriber_name)
+        return
+    brief_and_deliver(rt, [subscriber_name])
+
+
+def deliver_job() -> None:
+    """Sends parts that are due: retries, and parts a crash left pending."""
+    rt = _runtime
+    if rt is not None:
+        deliver(rt)
+
+
 def poll_job(source_name: str) -> None:
     """The scheduled job of one source."""
     rt = _runtime
@@ -120,6 +169,7 @@ def build_scheduler(rt: Runtime) -> Any:
     from apscheduler.executors.pool import ThreadPoolExecutor  # noqa: PLC0415
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: PLC0415
     from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
+    from apscheduler.triggers.cron import CronTrigger  # noqa: PLC0415
     from apscheduler.triggers.interval import IntervalTrigger  # noqa: PLC0415
 
     scheduler = BackgroundScheduler(
@@ -142,9 +192,18 @@ def build_scheduler(rt: Runtime) -> Any:
             minutes=cfg.interval_minutes, timezone=ZoneInfo(rt.settings.scheduler.timezone)
         )
         ensure_job(scheduler, job_id, poll_job, trigger, [name], first_run=rt.clock())
+    for subscriber in rt.settings.subscribers:
+        job_id = f"brief:{subscriber.name}"
+        wanted.add(job_id)
+        at = subscriber.at
+        daily = CronTrigger(hour=at.hour, minute=at.minute, timezone=subscriber.zone)
+        ensure_job(scheduler, job_id, brief_job, daily, [subscriber.name], first_run=None)
+    wanted.add("deliver")
+    every = IntervalTrigger(minutes=rt.settings.delivery.check_every_minutes)
+    ensure_job(scheduler, "deliver", deliver_job, every, [], first_run=rt.clock())
     for job in scheduler.get_jobs():
-        if job.id.startswith("poll:") and job.id not in wanted:
-            job.remove()  # a source that was removed from the settings
+        if job.id not in wanted:
+            job.remove()  # a source or subscriber that was removed from the settings
     return scheduler
 
 
@@ -155,14 +214,16 @@ def ensure_job(
     trigger: Any,
     args: list[Any],
     *,
-    first_run: dt.datetime,
+    first_run: dt.datetime | None,
 ) -> None:
     """Keep a persisted job whose trigger is unchanged (its missed runs then follow the misfire
-    rules); replace one whose settings changed; add a new one to run at ``first_run``."""
+    rules); replace one whose settings changed; add a new one to run at ``first_run`` (None: at the
+    trigger's first time)."""
     existing = scheduler.get_job(job_id)
     if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
         return
-    scheduler.add_job(func, trigger, args=args, id=job_id, replace_existing=True, next_run_time=first_run)
+    timing = {"next_run_time": first_run} if first_run is not None else {}
+    scheduler.add_job(func, trigger, args=args, id=job_id, replace_existing=True, **timing)
 
 
 def run_daemon(rt: Runtime) -> None:

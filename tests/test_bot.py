@@ -32,6 +32,10 @@ kind = "folder"
 paper = "交城报"
 path = "{folder}"
 settle_seconds = 0
+
+[[subscribers]]
+name = "desk"
+channels = [{{ kind = "file", url = "{tmp_path / "outbox"}" }}]
 """,
         encoding="utf-8",
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
@@ -37,8 +38,9 @@ def _run_with_past_due(rt: Runtime, overdue: dt.timedelta) -> tuple[list[JobEven
     seen = threading.Event()
 
     def listen(event: JobEvent) -> None:
-        events.append(event)
-        seen.set()
+        if event.job_id == "poll:county":  # the delivery job runs at start too
+            events.append(event)
+            seen.set()
 
     scheduler = build_scheduler(rt)  # started paused, as the daemon starts it
     job = scheduler.get_job("poll:county")
@@ -77,5 +79,14 @@ def test_a_removed_source_loses_its_job(rt: Runtime) -> None:
     build_scheduler(rt).shutdown(wait=False)
     rt.sources.clear()
     scheduler = build_scheduler(rt)
-    assert scheduler.get_jobs() == []
+    assert sorted(job.id for job in scheduler.get_jobs()) == ["brief:desk", "deliver"]
+    scheduler.shutdown(wait=False)
+
+
+def test_each_subscriber_is_briefed_daily_at_their_local_time(rt: Runtime) -> None:
+    scheduler = build_scheduler(rt)
+    job = scheduler.get_job("brief:desk")
+    due = job.next_run_time.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert (due.hour, due.minute) == (7, 30)
+    assert dt.timedelta(0) < due - dt.datetime.now(dt.UTC) <= dt.timedelta(days=1)
     scheduler.shutdown(wait=False)

@@ -19,7 +19,7 @@ class SubscriberSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^/]+$")  # "/" joins it to channel names
     time: str = "07:30"  # local time of day, HH:MM
     timezone: str = "Asia/Shanghai"
     papers: list[str] = Field(default_factory=list)  # empty: every paper

@@ -33,6 +33,8 @@ class PollResult:
 
     documents: tuple[FetchedDocument, ...] = ()
     errors: tuple[str, ...] = ()  # one line each, secrets masked; the poll as a whole still counts
+    # Documents seen but deliberately left for the next poll (a file still being written): not errors.
+    waiting: tuple[str, ...] = ()
     state: dict[str, Any] = field(default_factory=dict)
 
 

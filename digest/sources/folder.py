@@ -66,6 +66,7 @@ class FolderSource:
             return PollResult(errors=(error,), state={"files": known})
         documents: list[FetchedDocument] = []
         errors: list[str] = []
+        waiting: list[str] = []
         files: dict[str, list[Any]] = {}
         for entry in entries:
             key = entry.path
@@ -80,8 +81,13 @@ class FolderSource:
                 continue  # vanished since the listing
             if previous is not None and previous[:2] == [before.st_size, before.st_mtime_ns]:
                 continue
-            if self.clock() - before.st_mtime_ns / 1e9 < self.settle_seconds:
-                continue  # still being written, perhaps: next poll
+            age = self.clock() - before.st_mtime_ns / 1e9
+            if age < self.settle_seconds:
+                waiting.append(
+                    f"{self.name}: {entry.name} changed {max(age, 0):.1f} s ago; it is read at the next "
+                    f"poll, once it has been still for {self.settle_seconds:g} s"
+                )
+                continue
             if len(documents) >= self.max_documents:
                 continue
             self._read(
@@ -93,7 +99,9 @@ class FolderSource:
                 documents=documents,
                 errors=errors,
             )
-        return PollResult(documents=tuple(documents), errors=tuple(errors), state={"files": files})
+        return PollResult(
+            documents=tuple(documents), errors=tuple(errors), waiting=tuple(waiting), state={"files": files}
+        )
 
     def _read(
         self,

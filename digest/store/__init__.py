@@ -5,12 +5,24 @@ from __future__ import annotations
 from digest.store.errors import StoreError
 from digest.store.lock import run_lock
 from digest.store.migrations import LATEST_VERSION, migrate
-from digest.store.records import IngestOutcome, SourceStatus, StoredArticle, StoredSummary, StoreStatus
+from digest.store.records import (
+    DeliveryRow,
+    DeliveryState,
+    IngestOutcome,
+    PlannedPart,
+    SourceStatus,
+    StoredArticle,
+    StoredSummary,
+    StoreStatus,
+)
 from digest.store.store import Store, open_store
 
 __all__ = [
     "LATEST_VERSION",
+    "DeliveryRow",
+    "DeliveryState",
     "IngestOutcome",
+    "PlannedPart",
     "SourceStatus",
     "Store",
     "StoreError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Literal
 
 from digest.models import Article, Summary
 
@@ -56,3 +57,35 @@ class StoreStatus:
     articles: int  # current articles
     pending: int  # current articles without a current summary
     summaries: int  # current summaries
+
+
+DeliveryState = Literal["pending", "sent", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPart:
+    """One part of a briefing as one channel will send it: planned once, sent as planned."""
+
+    channel: str  # the channel's configured name
+    part: int  # 1-based: the order the parts go out in on this channel
+    idempotency_key: str  # unique in the whole log; the receiver's key for dropping a duplicate
+    message: dict[str, Any]  # the rendered part: the fields of digest.notify.Message
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    """One planned part of a briefing on one channel, and where its delivery stands."""
+
+    id: int
+    briefing_id: int
+    subscriber: str
+    day: dt.date
+    channel: str
+    part: int
+    status: DeliveryState
+    attempts: int  # sends so far (every outcome counts)
+    last_error: str | None  # the reason of the last attempt that was not sent
+    idempotency_key: str
+    message: dict[str, Any] | None  # None only in rows planned before schema version 3
+    next_attempt_at: dt.datetime | None  # when a pending part is due; None: at once
+    updated_at: dt.datetime

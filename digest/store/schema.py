@@ -173,4 +173,17 @@ deliveries = sa.Table(
     sa.Column("idempotency_key", sa.Text, nullable=False, unique=True),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+    # Schema version 3: the rendered part (the Message fields), and when a pending part is next due
+    # (NULL: at once). Both NULL only in rows from before version 3, which had no API to write them.
+    sa.Column("message", JsonText),
+    sa.Column("next_attempt_at", UtcDateTime),
 )
+# A part of a briefing is planned once per channel; the sender looks for due pending parts.
+sa.Index(
+    "uq_deliveries_briefing_id_channel_part",
+    deliveries.c.briefing_id,
+    deliveries.c.channel,
+    deliveries.c.part,
+    unique=True,
+)
+sa.Index("ix_deliveries_status_next_attempt_at", deliveries.c.status, deliveries.c.next_attempt_at)

@@ -8,16 +8,27 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from digest.models import Article, Summary
 from digest.sources.base import FetchedDocument
 from digest.store import db, queries
+from digest.store import deliveries as delivery_log
 from digest.store.errors import StoreError, display_url, scrub
 from digest.store.migrations import migrate
-from digest.store.records import IngestOutcome, StoredArticle, StoredSummary, StoreStatus
+from digest.store.records import (
+    DeliveryRow,
+    IngestOutcome,
+    PlannedPart,
+    StoredArticle,
+    StoredSummary,
+    StoreStatus,
+)
+
+if TYPE_CHECKING:
+    from digest.notify.base import DeliveryResult
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +152,61 @@ class Store:
     def status(self) -> StoreStatus:
         with self._transaction(write=False) as conn:
             return queries.status(conn)
+
+    # --- briefings and their delivery log (see deliveries.py) ------------------------------------
+
+    def save_briefing(
+        self, subscriber: str, day: dt.date, content: dict[str, Any], *, now: dt.datetime
+    ) -> tuple[int, bool]:
+        """Save the briefing of ``subscriber`` for ``day``; return its id and whether it is new. A
+        briefing is composed once a day: when one is already saved, it stays as it is."""
+        with self._transaction(write=True) as conn:
+            return delivery_log.save_briefing(conn, subscriber, day, content, now)
+
+    def briefing_content(self, briefing_id: int) -> dict[str, Any] | None:
+        """The content saved with a briefing; None for an unknown id."""
+        with self._transaction(write=False) as conn:
+            return delivery_log.briefing_content(conn, briefing_id)
+
+    def plan_deliveries(self, briefing_id: int, parts: Sequence[PlannedPart], *, now: dt.datetime) -> int:
+        """Add the parts to the delivery log as pending, due now; return how many were added. A channel
+        already planned for this briefing gets nothing new, so planning again is harmless."""
+        with self._transaction(write=True) as conn:
+            return delivery_log.plan_deliveries(conn, briefing_id, parts, now)
+
+    def due_deliveries(self, now: dt.datetime, limit: int) -> list[DeliveryRow]:
+        """Pending parts due at ``now`` whose earlier parts (same briefing and channel) are sent or due
+        too, oldest briefing first and in part order."""
+        with self._transaction(write=False) as conn:
+            return delivery_log.due_deliveries(conn, now, limit)
+
+    def record_attempt(
+        self,
+        delivery_id: int,
+        result: DeliveryResult,
+        *,
+        now: dt.datetime,
+        next_attempt_at: dt.datetime | None = None,
+    ) -> bool:
+        """Record one send of a pending part: "sent", "failed" (with its reason; the later parts of the
+        same briefing and channel fail with it) or "retry" (still pending, due at ``next_attempt_at``).
+        Every attempt counts. False when the part was not pending (nothing is written)."""
+        with self._transaction(write=True) as conn:
+            return delivery_log.record_attempt(conn, delivery_id, result, now, next_attempt_at)
+
+    def deliveries(self, day: dt.date | None = None, subscriber: str | None = None) -> list[DeliveryRow]:
+        """The delivery log, by day, subscriber, channel and part."""
+        with self._transaction(write=False) as conn:
+            return delivery_log.list_deliveries(conn, day, subscriber)
+
+    def reset_failed(
+        self,
+        *,
+        now: dt.datetime,
+        day: dt.date | None = None,
+        subscriber: str | None = None,
+        channel: str | None = None,
+    ) -> int:
+        """Failed parts back to pending, due at ``now`` (their attempts kept); return how many."""
+        with self._transaction(write=True) as conn:
+            return delivery_log.reset_failed(conn, now, day, subscriber, channel)

@@ -59,7 +59,7 @@ def test_preview_renders_the_day_without_sending(tmp_path: Path) -> None:
         ).returncode
         == 0
     )
-    text = run_digest("--config", str(config), "preview", "outbox", "--date", "2024-08-01")
+    text = run_digest("--config", str(config), "preview", "desk", "--date", "2024-08-01")
     assert text.returncode == 0, text.stderr.decode()
     assert text.stdout.decode().startswith("每日简报 2024-08-01 · 5 篇")
     html = tmp_path / "briefing.html"
@@ -68,7 +68,7 @@ def test_preview_renders_the_day_without_sending(tmp_path: Path) -> None:
             "--config",
             str(config),
             "preview",
-            "outbox",
+            "desk",
             "--date",
             "2024-08-01",
             "--format",
@@ -83,3 +83,31 @@ def test_preview_renders_the_day_without_sending(tmp_path: Path) -> None:
         assert conn.execute("select count(*) from briefings").fetchone()[0] == 0
     unknown = run_digest("--config", str(config), "preview", "nobody")
     assert unknown.returncode == 2 and "no subscriber named 'nobody'" in unknown.stderr.decode()
+
+
+def test_send_records_each_part_and_deliveries_shows_why_one_waits(tmp_path: Path) -> None:
+    config = write_config(tmp_path, tmp_path / "in")
+    # A second subscriber whose webhook nobody listens to: it must not hold up the first.
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + """
+[[subscribers]]
+name = "ops"
+channels = [{ kind = "webhook", url = "http://127.0.0.1:9/hook", secret = "whsec_c2VjcmV0LXNlY3JldA==" }]
+""",
+        encoding="utf-8",
+    )
+    assert (
+        run_digest("--config", str(config), "ingest", str(SAMPLE), "--issue-date", "2024-08-01").returncode
+        == 0
+    )
+    sent = run_digest("--config", str(config), "send", "--date", "2024-08-01")
+    assert sent.returncode == 0, sent.stderr.decode()
+    assert "deliveries: 1 sent, 1 to retry, 0 failed" in sent.stdout.decode()
+    log = run_digest("--config", str(config), "deliveries", "--date", "2024-08-01").stdout.decode()
+    assert "2024-08-01\tdesk\tfile\tpart 1\tsent\t1 attempts" in log
+    assert "2024-08-01\tops\twebhook\tpart 1\tpending\t1 attempts" in log
+    assert "c2VjcmV0" not in log + sent.stderr.decode()
+    again = run_digest("--config", str(config), "send", "--date", "2024-08-01")
+    assert "deliveries: 0 sent, 0 to retry, 0 failed" in again.stdout.decode()  # the retry is not due yet
+    assert len(list((tmp_path / "outbox").glob("*.md"))) == 1  # composed once, sent once

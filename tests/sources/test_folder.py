@@ -67,7 +67,10 @@ def test_recently_modified_file_waits_for_the_next_poll(tmp_path: Path) -> None:
     source = _source(tmp_path, settle_seconds=5.0, clock=lambda: now[0])
 
     early = source.poll({}, TODAY)
-    assert early.documents == ()
+    assert early.documents == () and early.errors == ()
+    assert early.waiting == (
+        "drop: a.pdf changed 1.0 s ago; it is read at the next poll, once it has been still for 5 s",
+    )
     assert early.state == {"files": {}}
 
     now[0] += 10.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from digest.store.versions import v0001_ingest, v0002_delivery
+from digest.store.versions import v0001_ingest, v0002_delivery, v0003_delivery_log
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,4 +26,5 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sources, issues, articles and summaries", v0001_ingest.upgrade),
     Migration(2, "subscribers, briefings and deliveries", v0002_delivery.upgrade),
+    Migration(3, "the delivery log: rendered parts and retry times", v0003_delivery_log.upgrade),
 )

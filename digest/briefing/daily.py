@@ -1,0 +1,66 @@
+"""A subscriber's briefing of a day: composed once, rendered, and planned onto each channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import replace
+from enum import StrEnum
+
+import httpx
+
+from digest.briefing.compose import compose
+from digest.briefing.render import render
+from digest.briefing.subscribers import SubscriberSettings, channel_name
+from digest.delivery import plan_parts
+from digest.notify.base import Channel
+from digest.notify.settings import channel_from_settings
+from digest.store import Store
+
+
+class BriefOutcome(StrEnum):
+    PLANNED = "planned"  # a briefing was saved and its parts planned on some channel
+    UNCHANGED = "unchanged"  # today's briefing was already planned on every channel
+    SKIPPED = "skipped"  # no news, and the subscriber asked for nothing on such days
+
+
+def channel_key(subscriber: str, name: str) -> str:
+    """Channel names are per subscriber; the delivery log keys them by both."""
+    return f"{subscriber}/{name}"
+
+
+def build_channels(subscribers: list[SubscriberSettings], client: httpx.Client) -> dict[str, Channel]:
+    """Every configured channel, keyed as the delivery log knows it. Secrets were resolved by the
+    config loader, so nothing here reads the environment."""
+    return {
+        channel_key(s.name, channel_name(c)): channel_from_settings(c, client=client)
+        for s in subscribers
+        for c in s.channels
+    }
+
+
+def brief(
+    store: Store,
+    subscriber: SubscriberSettings,
+    day: dt.date,
+    channels: Mapping[str, Channel],
+    *,
+    now: dt.datetime,
+) -> BriefOutcome:
+    """Compose, save and plan ``subscriber``'s briefing of ``day``; sending is the delivery log's job.
+
+    Saving and planning are separate transactions: after a crash in between, the next call finds the
+    briefing saved and plans it then (a channel already planned gets nothing new), so nothing is lost
+    and nothing planned twice.
+    """
+    briefing = compose(store, subscriber, day)
+    if briefing.count == 0 and subscriber.empty_day == "skip":
+        return BriefOutcome.SKIPPED
+    message = render(briefing)
+    briefing_id, _ = store.save_briefing(subscriber.name, day, message.data, now=now)
+    mine = {
+        key: channel for key, channel in channels.items() if key.startswith(channel_key(subscriber.name, ""))
+    }
+    parts = plan_parts(briefing_id, replace(message, idempotency_key=f"brf_{briefing_id}"), mine)
+    added = store.plan_deliveries(briefing_id, parts, now=now)
+    return BriefOutcome.PLANNED if added else BriefOutcome.UNCHANGED
