@@ -45,10 +45,13 @@ _MASK = "***"
 class HttpStatusError(FetchError):
     """The server answered with an error status (after retries, where the status allows them)."""
 
-    def __init__(self, message: str, status_code: int, body: bytes = b"") -> None:
+    def __init__(
+        self, message: str, status_code: int, body: bytes = b"", retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.body = body  # the first bytes of the error page: an API's JSON often says what was wrong
+        self.retry_after = retry_after  # seconds, from the server's Retry-After header, if it sent one
 
     @property
     def permanent(self) -> bool:
@@ -196,10 +199,13 @@ def _once(
         ) as response:
             if response.status_code >= 400:
                 error = HttpStatusError(
-                    status_message(shown, response), response.status_code, _error_body(response)
+                    status_message(shown, response),
+                    response.status_code,
+                    _error_body(response),
+                    retry_after_seconds(response.headers.get("retry-after")),
                 )
                 if response.status_code in _RETRY_STATUSES:
-                    raise _Retryable(error, _retry_after(response.headers.get("retry-after")))
+                    raise _Retryable(error, error.retry_after)
                 raise error
             data = _read_body(response, target, max_bytes, timeout)
             return _with_body(response, data)
@@ -294,7 +300,7 @@ def _size(n: int) -> str:
 # --- retries --------------------------------------------------------------------------------------
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After value: delta-seconds or an HTTP date; None when unusable."""
     if not value:
         return None

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pytest
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -123,12 +127,17 @@ class _QuietServer(ThreadingHTTPServer):
         pass
 
 
-@pytest.fixture
-def http_server() -> Iterator[LocalServer]:
+@contextmanager
+def serve(handler_for: Callable[[S], type[BaseHTTPRequestHandler]], make: Callable[[str], S]) -> Iterator[S]:
+    """Run a real HTTP server on 127.0.0.1 in a thread for the duration of the block.
+
+    ``make`` builds the test's view of the server from its base URL; ``handler_for`` builds the
+    request handler class that answers from that view.
+    """
     httpd = _QuietServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     host, port = httpd.server_address[:2]
-    server = LocalServer(f"http://{host!s}:{port}")
-    httpd.RequestHandlerClass = _handler_for(server)
+    server = make(f"http://{host!s}:{port}")
+    httpd.RequestHandlerClass = handler_for(server)
     # A short poll interval: shutdown() waits for the next poll, and this runs once per test.
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="test-http-server", daemon=True
@@ -140,3 +149,9 @@ def http_server() -> Iterator[LocalServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalServer]:
+    with serve(_handler_for, LocalServer) as server:
+        yield server

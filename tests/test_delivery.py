@@ -23,7 +23,7 @@ import pytest
 from digest.delivery import deliver_due, message_fields, part_key, plan_parts, retry_delay
 from digest.notify import Channel, FileChannel, Message, WebhookChannel
 from digest.store import PlannedPart, Store, open_store
-from tests.conftest import Route, _QuietServer
+from tests.conftest import Route, serve
 
 ROOT = Path(__file__).parent.parent
 DAY = dt.date(2024, 7, 26)
@@ -83,18 +83,8 @@ def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    httpd = _QuietServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    host, port = httpd.server_address[:2]
-    server = Receiver(f"http://{host!s}:{port}")
-    httpd.RequestHandlerClass = _handler_for(server)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler_for, Receiver) as server:
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

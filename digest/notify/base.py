@@ -13,12 +13,9 @@ configured secret, passwords, tokens in a URL's path or query) with ***.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import email.utils
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -225,34 +222,6 @@ def origin(url: str) -> str:
 
 # --- HTTP channels -------------------------------------------------------------------------------
 
-_captured = threading.local()
-
-
-def _capture_retry_after(response: httpx.Response) -> None:
-    """httpx response hook: remember the Retry-After of the last answer on this thread.
-
-    fetch reports a 429 as an HttpStatusError with the status and the body but not the headers."""
-    _captured.retry_after = response.headers.get("retry-after")
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After value (delta-seconds or an HTTP date); None when absent or unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
-
-
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
     url: str
@@ -290,10 +259,6 @@ class HttpChannel(Channel):
         self._clock = clock
         self._own_client = client is None
         self._client = client if client is not None else httpx.Client()
-        hooks = self._client.event_hooks
-        if _capture_retry_after not in hooks["response"]:
-            hooks["response"] = [*hooks["response"], _capture_retry_after]
-            self._client.event_hooks = hooks
 
     def describe(self) -> str:
         return f"{super().describe()} ({origin(self.url)})"
@@ -304,7 +269,6 @@ class HttpChannel(Channel):
 
     def _send(self, message: Message) -> DeliveryResult:
         request = self._request(message)
-        _captured.retry_after = None
         try:
             response = fetch(
                 self._client,
@@ -317,7 +281,7 @@ class HttpChannel(Channel):
                 max_bytes=_MAX_REPLY_BYTES,
             )
         except HttpStatusError as exc:
-            return self._http_error(exc.status_code, exc.body, retry_after_seconds(_captured.retry_after))
+            return self._http_error(exc.status_code, exc.body, exc.retry_after)
         except InputError as exc:  # a URL that cannot be fetched at all, or an oversized reply
             return DeliveryResult.failed(_without_url(str(exc), request.url))
         except FetchError as exc:  # timeouts, refused or reset connections: temporary

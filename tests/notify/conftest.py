@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import Route, _QuietServer
+from tests.conftest import Route, serve
 
 
 @dataclass(frozen=True)
@@ -100,17 +100,5 @@ def _handler_for(server: HookServer) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture
 def hook_server() -> Iterator[HookServer]:
-    httpd = _QuietServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    host, port = httpd.server_address[:2]
-    server = HookServer(f"http://{host!s}:{port}")
-    httpd.RequestHandlerClass = _handler_for(server)
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="test-hook-server", daemon=True
-    )
-    thread.start()
-    try:
+    with serve(_handler_for, HookServer) as server:
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
