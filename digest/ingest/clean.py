@@ -58,9 +58,12 @@ def clean_line(line: str) -> str:
     """Normalise characters and spaces in one line; leading indentation is dropped."""
     text = line.translate(CHAR_TABLE)
     text = _DECIMAL_POINT.sub(".", text)
-    text = _SPACES.sub(" ", text).strip()
-    text = _SPACE_NEAR_PUNCT.sub("", text)
-    text = _SPACE_CJK_DIGIT.sub("", text)
+    if " " in text or "\t" in text or "\f" in text or "\v" in text:  # most lines have no space at all
+        text = _SPACES.sub(" ", text).strip()
+        text = _SPACE_NEAR_PUNCT.sub("", text)
+        text = _SPACE_CJK_DIGIT.sub("", text)
+    else:
+        text = text.strip()
     return undouble(text)
 
 

@@ -87,6 +87,10 @@ def segment(page: PageText) -> list[Article]:
 
 def _split_glued_leads(raw_lines: Sequence[str]) -> Iterator[str]:
     for raw in raw_lines:
+        # Every lead names a paper, an agency or a site: most lines hold none of these characters.
+        if "报" not in raw and "社" not in raw and "网" not in raw:
+            yield raw
+            continue
         cuts = [m.start() for m in _LEAD_INSIDE.finditer(raw) if m.start() > 0]
         for start, end in zip([0, *cuts], [*cuts, len(raw)], strict=True):
             yield raw[start:end]
