@@ -58,9 +58,9 @@ def brief(
         return BriefOutcome.SKIPPED
     message = render(briefing)
     briefing_id, _ = store.save_briefing(subscriber.name, day, message.data, now=now)
-    mine = {
-        key: channel for key, channel in channels.items() if key.startswith(channel_key(subscriber.name, ""))
-    }
+    # Looked up by the subscriber's own channel names: no scan of everyone's channels.
+    keys = (channel_key(subscriber.name, channel_name(c)) for c in subscriber.channels)
+    mine = {key: channels[key] for key in keys if key in channels}
     parts = plan_parts(briefing_id, replace(message, idempotency_key=f"brf_{briefing_id}"), mine)
     added = store.plan_deliveries(briefing_id, parts, now=now)
     return BriefOutcome.PLANNED if added else BriefOutcome.UNCHANGED
