@@ -13,6 +13,7 @@ import click
 from pydantic import ValidationError
 
 from digest import __version__
+from digest.cli_api import COMMANDS as API_COMMANDS
 from digest.cli_bot import COMMANDS as BOT_COMMANDS
 from digest.cli_briefing import COMMANDS as BRIEFING_COMMANDS
 from digest.cli_common import fail, settings_of
@@ -132,7 +133,7 @@ def summarise(
         click.echo(f"digest: warning: article {error.index} was skipped ({error.message})", err=True)
 
 
-for command in (*BOT_COMMANDS, *BRIEFING_COMMANDS):
+for command in (*BOT_COMMANDS, *BRIEFING_COMMANDS, *API_COMMANDS):
     cli.add_command(command)
 
 

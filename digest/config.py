@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from digest.api.settings import ApiSettings
 from digest.briefing.subscribers import SubscriberSettings
 from digest.errors import ConfigError
 from digest.notify.settings import resolve_env
@@ -83,6 +84,7 @@ class Settings(_Section):
     store: StoreSettings
     scheduler: SchedulerSettings
     delivery: DeliverySettings
+    api: ApiSettings = Field(default_factory=ApiSettings)
     sources: list[SourceSettings] = Field(default_factory=list)
     subscribers: list[SubscriberSettings] = Field(default_factory=list)
     # The file the settings were read from, if any: `digest sources add` edits it.

@@ -222,6 +222,7 @@ def origin(url: str) -> str:
 
 # --- HTTP channels -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
     url: str

@@ -12,6 +12,7 @@ from digest.store.records import (
     PlannedPart,
     SourceStatus,
     StoredArticle,
+    StoredIssue,
     StoredSummary,
     StoreStatus,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "StoreError",
     "StoreStatus",
     "StoredArticle",
+    "StoredIssue",
     "StoredSummary",
     "migrate",
     "open_store",

@@ -11,7 +11,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from digest.models import Article, Summary
 from digest.sources.base import FetchedDocument
-from digest.store.records import IngestOutcome, SourceStatus, StoredArticle, StoredSummary, StoreStatus
+from digest.store.records import (
+    IngestOutcome,
+    SourceStatus,
+    StoredArticle,
+    StoredIssue,
+    StoredSummary,
+    StoreStatus,
+)
 from digest.store.schema import articles, issues, sources, summaries
 
 _CURRENT_ISSUE = issues.c.replaced_at.is_(None)
@@ -221,6 +228,50 @@ def articles_for_day(
     # By paper name in code point order whatever the database's collation (a zh_CN one sorts by pinyin).
     found.sort(key=lambda s: s.paper)
     return found
+
+
+def current_issue_with_bytes(conn: sa.Connection, paper: str, content_hash: str) -> int | None:
+    found = conn.execute(_SAME_BYTES, {"paper": paper, "hash": content_hash}).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def issue(conn: sa.Connection, issue_id: int) -> StoredIssue | None:
+    row = conn.execute(sa.select(issues).where(issues.c.id == issue_id)).one_or_none()
+    if row is None:
+        return None
+    query = (
+        sa.select(articles.c.id)
+        .add_columns(*_ARTICLE_COLUMNS)
+        .add_columns(summaries.c.engine, summaries.c.headline, summaries.c.summary, summaries.c.guard)
+        .select_from(articles.outerjoin(summaries, sa.and_(summaries.c.article_id == articles.c.id, _FRESH)))
+        .where(articles.c.issue_id == issue_id)
+        .order_by(articles.c.position)
+    )
+    found = tuple(
+        StoredSummary(
+            r.id,
+            issue_id,
+            row.paper,
+            row.issue_date,
+            row.edition,
+            row.link,
+            _article(r),
+            None if r.engine is None else Summary(r.headline, r.summary, r.engine, r.guard),
+        )
+        for r in conn.execute(query)
+    )
+    return StoredIssue(
+        id=int(row.id),
+        source=row.source,
+        paper=row.paper,
+        locator=row.locator,
+        issue_date=row.issue_date,
+        edition=row.edition,
+        link=row.link,
+        fetched_at=row.fetched_at,
+        replaced_at=row.replaced_at,
+        articles=found,
+    )
 
 
 def source_state(conn: sa.Connection, name: str) -> dict[str, Any]:

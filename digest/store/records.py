@@ -41,6 +41,22 @@ class StoredSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredIssue:
+    """One stored issue (a document) with its articles in page order and their current summaries."""
+
+    id: int
+    source: str
+    paper: str
+    locator: str
+    issue_date: dt.date | None
+    edition: str
+    link: str | None
+    fetched_at: dt.datetime
+    replaced_at: dt.datetime | None  # set when a changed version replaced it
+    articles: tuple[StoredSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SourceStatus:
     name: str
     kind: str

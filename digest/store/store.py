@@ -23,6 +23,7 @@ from digest.store.records import (
     IngestOutcome,
     PlannedPart,
     StoredArticle,
+    StoredIssue,
     StoredSummary,
     StoreStatus,
 )
@@ -128,6 +129,18 @@ class Store:
         has none) with their current summaries, by paper, issue and position on the page."""
         with self._transaction(write=False) as conn:
             return queries.articles_for_day(conn, day, papers, tz)
+
+    def current_issue_with_bytes(self, paper: str, content_hash: str) -> int | None:
+        """The id of the current issue of ``paper`` whose document has these bytes (the one
+        record_document matches a copy against); None when there is none."""
+        with self._transaction(write=False) as conn:
+            return queries.current_issue_with_bytes(conn, paper, content_hash)
+
+    def issue(self, issue_id: int) -> StoredIssue | None:
+        """One issue with its articles (a replaced issue: its superseded articles) and their current
+        summaries; None for an unknown id."""
+        with self._transaction(write=False) as conn:
+            return queries.issue(conn, issue_id)
 
     def source_state(self, name: str) -> dict[str, Any]:
         """The poll state saved for a source; empty for a source never polled."""

@@ -1,0 +1,136 @@
+"""Briefings and subscribers over HTTP. Subscribers live in the config file: writes edit it (as
+`digest subscribers add/remove` do) and reload the settings. Secrets are write-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.params import Depends
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from digest.briefing.compose import compose
+from digest.briefing.render import render
+from digest.briefing.subscribers import SubscriberSettings, channel_name
+from digest.cli_bot import edit_list
+from digest.config import load
+from digest.notify.base import origin
+from digest.notify.settings import infer_kind
+
+if TYPE_CHECKING:
+    from digest.api.app import ApiState
+
+_SECRET_WORDS = ("pass", "secret", "token", "key", "auth")
+_FORMATS = {
+    "application/json": "json",
+    "text/markdown": "markdown",
+    "text/html": "html",
+    "text/plain": "text",
+}
+_edit_lock = threading.Lock()
+
+
+def subscriber_json(s: SubscriberSettings) -> dict[str, Any]:
+    """A subscriber as `digest subscribers show` shows it: secrets never, URLs only to their origin."""
+    channels = []
+    for channel in s.channels:
+        kind = channel.kind or infer_kind(channel.url)
+        channels.append(
+            {
+                "name": channel_name(channel),
+                "kind": kind,
+                "url": channel.url if kind == "file" else origin(channel.url),
+                "secret": "set" if channel.secret else None,
+                "options": {
+                    k: "***" if any(w in k.lower() for w in _SECRET_WORDS) else v
+                    for k, v in channel.options.items()
+                },
+            }
+        )
+    return s.model_dump(exclude={"channels"}) | {"channels": channels}
+
+
+def _format_of(accept: str) -> str:
+    for item in accept.split(","):
+        media = item.split(";", 1)[0].strip().lower()
+        if media in _FORMATS:
+            return _FORMATS[media]
+    return "json"
+
+
+def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
+    api = APIRouter()
+
+    def named(name: str) -> SubscriberSettings:
+        for subscriber in state.settings.subscribers:
+            if subscriber.name == name:
+                return subscriber
+        known = ", ".join(s.name for s in state.settings.subscribers) or "none configured"
+        raise HTTPException(404, f"no subscriber named {name!r} ({known})")
+
+    @api.get("/v1/briefings/{day}", tags=["briefings"], dependencies=[read])
+    async def briefing(
+        request: Request,
+        day: dt.date,
+        subscriber: Annotated[str, Query(description="The subscriber whose briefing to compose.")],
+    ) -> Response:
+        """Compose and render a subscriber's briefing of ``day`` without sending or saving it: JSON
+        (default), Markdown, HTML or text by the Accept header."""
+        reader = named(subscriber)
+        message = await run_in_threadpool(lambda: render(compose(state.store(), reader, day)))
+        fmt = _format_of(request.headers.get("accept", ""))
+        if fmt == "json":
+            body = json.dumps(message.data, ensure_ascii=False)
+            return Response(body, media_type="application/json")
+        media = {"markdown": "text/markdown", "html": "text/html", "text": "text/plain"}[fmt]
+        return Response(getattr(message, fmt), media_type=f"{media}; charset=utf-8")
+
+    @api.get("/v1/subscribers", tags=["subscribers"], dependencies=[read])
+    async def list_subscribers() -> list[dict[str, Any]]:
+        """Every subscriber, secrets masked."""
+        return [subscriber_json(s) for s in state.settings.subscribers]
+
+    @api.get("/v1/subscribers/{name}", tags=["subscribers"], dependencies=[read])
+    async def show_subscriber(name: str) -> dict[str, Any]:
+        return subscriber_json(named(name))
+
+    @api.post("/v1/subscribers", tags=["subscribers"], status_code=201, dependencies=[admin])
+    async def add_subscriber(request: Request) -> dict[str, Any]:
+        """Add a subscriber to the config file (the body: the fields of a [[subscribers]] table).
+        Write secrets as ${ENV_VAR}: the file keeps what is sent."""
+        try:
+            table = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise HTTPException(400, f"the body is not valid JSON: {exc}") from None
+        if not isinstance(table, dict):
+            raise HTTPException(400, "the body must be a JSON object with the subscriber's fields")
+        try:
+            new = SubscriberSettings.model_validate(table)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise HTTPException(422, f"{where}: {first['msg']}" if where else str(first["msg"])) from None
+        await run_in_threadpool(_edit, state, new.name, table, None)
+        return subscriber_json(named(new.name))
+
+    @api.delete("/v1/subscribers/{name}", tags=["subscribers"], status_code=204, dependencies=[admin])
+    async def remove_subscriber(name: str) -> Response:
+        named(name)
+        await run_in_threadpool(_edit, state, name, None, name)
+        return Response(status_code=204)
+
+    return api
+
+
+def _edit(state: ApiState, name: str, add: dict[str, Any] | None, remove: str | None) -> None:
+    with _edit_lock:
+        settings = state.settings
+        exists = any(s.name == name for s in settings.subscribers)
+        if add is not None and exists:
+            raise HTTPException(409, f"a subscriber named {name!r} exists already; delete it first")
+        path = edit_list(settings, "subscribers", add=add, remove=remove)
+        state.settings = load(path)
