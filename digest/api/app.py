@@ -200,7 +200,9 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
         found = await run_in_threadpool(lambda: state.store().issue(issue_id))
         if found is None:
             raise HTTPException(404, f"no issue with id {issue_id}")
-        status = state.worker.status_of(issue_id, False, found)
+        # An issue left unsummarised (the server restarted since it was pushed) is queued again here,
+        # so polling it is enough to see it finished.
+        status = await run_in_threadpool(state.worker.status_of, issue_id, True, found)
         return JSONResponse(issue_json(found, status))
 
     @app.get("/metrics", tags=["service"], dependencies=[read], response_class=PlainTextResponse)

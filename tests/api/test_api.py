@@ -3,6 +3,7 @@ subscribers. The end-to-end path over a real uvicorn server is in test_live.py."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -14,8 +15,11 @@ from fastapi.testclient import TestClient
 
 from digest.config import load
 from digest.ingest.sources import read_input
+from digest.models import RawInput
 from digest.output import to_json
-from digest.pipeline import digest_page
+from digest.pipeline import digest_page, ingest_document
+from digest.sources.base import FetchedDocument
+from digest.store import open_store
 from digest.summarise.extractive import ExtractiveSummariser
 from tests.api.conftest import AS_ADMIN, AS_READER
 from tests.conftest import LocalServer
@@ -383,3 +387,19 @@ def test_add_and_remove_a_subscriber(client: TestClient, tmp_path: Path) -> None
     assert client.get("/v1/subscribers/night", headers=AS_READER).status_code == 404
     assert '"night"' not in (tmp_path / "digest.toml").read_text(encoding="utf-8")
     assert json.loads(client.get("/v1/subscribers", headers=AS_READER).text)[0]["name"] == "desk"
+
+
+def test_an_issue_left_unsummarised_by_a_restart_is_finished_when_polled(
+    make_app: Callable[..., FastAPI], tmp_path: Path
+) -> None:
+    # As if the server had stored the issue and then died before summarising it.
+    store = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    doc = FetchedDocument(
+        source="api", paper="交城报", locator="jc.txt", raw=RawInput("jc.txt", SAMPLE.read_bytes(), ".txt")
+    )
+    ingest_document(store, doc, now=dt.datetime.now(dt.UTC))
+    (issue_id,) = {row.issue_id for row in store.pending_articles(10)}
+    with TestClient(make_app()) as client:
+        body = wait_done(client, issue_id)
+    assert body["status"] == "done"
+    assert all(a["summary"] for a in body["articles"])  # type: ignore[union-attr]
