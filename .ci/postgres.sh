@@ -58,9 +58,18 @@ if [ "${1:-}" = stop ]; then
     exit 0
 fi
 
-if [ -f "$PG_DIR/data/PG_VERSION" ] && pg_ctl_ status >/dev/null 2>&1; then
+ready() { as_pg "$BIN/pg_isready" -q -h "$PG_DIR" -p "$PG_PORT" -t 5 >/dev/null 2>&1; }
+
+if [ -f "$PG_DIR/data/PG_VERSION" ] && pg_ctl_ status >/dev/null 2>&1 && ready; then
     log "reusing the server in $PG_DIR"
 else
+    if [ -d "$PG_DIR" ]; then
+        # A server killed without a shutdown (the end of a session) leaves a pid file, and in a
+        # container its unreaped process still looks alive to pg_ctl: start over in a fresh directory.
+        log "the server in $PG_DIR does not answer; starting a new one"
+        pg_ctl_ stop -m immediate >/dev/null 2>&1 || true
+        rm -rf "$PG_DIR"
+    fi
     if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
         rm -rf "$PG_DIR"
         mkdir -p "$PG_DIR"
