@@ -12,16 +12,16 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from digest.api.settings import ApiSettings
 from digest.briefing.subscribers import SubscriberSettings
 from digest.errors import ConfigError
 from digest.notify.settings import resolve_env
 from digest.sources.registry import SourceSettings
+from digest.timezones import TimeZoneName
 
 ENV_PREFIX = "DIGEST_"
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -58,16 +58,7 @@ class StoreSettings(_Section):
 class SchedulerSettings(_Section):
     misfire_grace_seconds: int = Field(ge=1)
     summarise_batch: int = Field(ge=1, le=10000)
-    timezone: str
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
-        return value
+    timezone: TimeZoneName
 
 
 class DeliverySettings(_Section):

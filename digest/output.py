@@ -5,6 +5,7 @@ The JSON shape is a public contract (see README, "JSON output"): fields are only
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -83,24 +84,25 @@ def render_markdown(page: PageDigest) -> str:
     out = [f"# {page.source}", ""]
     for item in page.articles:
         article, summary = item.article, item.summary
-        out += [f"## {article.index}. {_md_escape(summary.headline)}", ""]
+        out += [f"## {article.index}. {escape_markdown(summary.headline)}", ""]
         meta = byline_text(item)
         if meta:
-            out += [f"*{_md_escape(meta)}*", ""]
-        out += [_md_escape(summary.summary), ""]
+            out += [f"*{escape_markdown(meta)}*", ""]
+        out += [escape_markdown(summary.summary), ""]
         if article.page_headline and article.page_headline != summary.headline:
-            out += [f"> 版面标题：{_md_escape(article.page_headline)}", ""]
+            out += [f"> 版面标题：{escape_markdown(article.page_headline)}", ""]
     if page.errors:
         out += ["## Errors", ""]
-        out += [f"- article {e.index} ({e.stage}): {_md_escape(e.message)}" for e in page.errors]
+        out += [f"- article {e.index} ({e.stage}): {escape_markdown(e.message)}" for e in page.errors]
     return "\n".join(out).rstrip() + "\n"
 
 
-def _md_escape(text: str) -> str:
-    # Article text may contain characters Markdown would read as markup.
-    for ch in "\\`*_[]<>#|":
-        text = text.replace(ch, "\\" + ch)
-    return text
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Article text may contain characters Markdown would read as markup: escape them."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _cells(ch: str) -> int:

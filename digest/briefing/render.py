@@ -14,18 +14,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from digest.briefing.compose import Briefing
 from digest.notify.base import Message
+from digest.output import escape_markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _BLANKS = re.compile(r"\s*\n\s*")
 _EXTRA_BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 
 
 def _oneline(value: str) -> str:
     return _BLANKS.sub(" ", value).strip()
-
-
-def _md(value: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", value)
 
 
 def _weblink(value: object) -> bool:
@@ -46,7 +42,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(oneline=_oneline, md=_md)
+    env.filters.update(oneline=_oneline, md=escape_markdown)
     env.tests["weblink"] = _weblink
     return env
 
