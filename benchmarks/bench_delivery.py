@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
-import json
 import resource
 import subprocess
 import sys
@@ -44,8 +43,7 @@ from digest.briefing.render import render  # noqa: E402
 from digest.briefing.subscribers import SubscriberSettings  # noqa: E402
 from digest.delivery import deliver_due  # noqa: E402
 from digest.models import RawInput  # noqa: E402
-from digest.notify.settings import ChannelSettings  # noqa: E402
-from digest.notify.webhook import EVENT_TYPE, webhook_key, webhook_signature  # noqa: E402
+from digest.notify.settings import ChannelSettings, channel_from_settings  # noqa: E402
 from digest.pipeline import ingest_document, summarise_pending  # noqa: E402
 from digest.sources.base import FetchedDocument  # noqa: E402
 from digest.store import Store, open_store  # noqa: E402
@@ -168,31 +166,11 @@ def naive(store: Store, readers: list[SubscriberSettings]) -> float:
     start = time.perf_counter()
     for reader in readers:
         message = render(compose(store, reader, DAY))
-        channel = reader.channels[0]
-        assert channel.secret is not None
-        timestamp = int(time.time())
-        body = json.dumps(
-            {
-                "type": EVENT_TYPE,
-                "timestamp": dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(),
-                "data": {
-                    "id": message.idempotency_key,
-                    "title": message.title,
-                    "text": message.text,
-                    "markdown": message.markdown,
-                    "briefing": message.data,
-                },
-            },
-            ensure_ascii=False,
-        ).encode()
-        key = webhook_key(channel.secret.get_secret_value())
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "webhook-id": message.idempotency_key,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": webhook_signature(key, message.idempotency_key, timestamp, body),
-        }
-        httpx.post(channel.url, content=body, headers=headers, timeout=10.0).raise_for_status()
+        # The same signed request the webhook channel builds; only the sending is done the naive way.
+        with channel_from_settings(reader.channels[0]) as channel:
+            request = channel._request(message)  # type: ignore[attr-defined]
+        headers = {"Content-Type": "application/json; charset=utf-8", **request.headers}
+        httpx.post(request.url, content=request.content(), headers=headers, timeout=10.0).raise_for_status()
     return time.perf_counter() - start
 
 
