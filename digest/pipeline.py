@@ -119,15 +119,14 @@ def poll_source(
     store: Store, source: Source, kind: str, report: CycleReport, *, today: dt.date, now: dt.datetime
 ) -> None:
     """Poll one source and record what it found; one bad document never sinks the others."""
+    state = store.source_state(source.name)  # a store failure is not the source's: let it raise
     try:
-        result = source.poll(store.source_state(source.name), today)
+        result = source.poll(state, today)
     except Exception as exc:  # a broken source is reported and retried at its next poll
         log.exception("source %s failed", source.name)
         message = f"{source.name}: {exc}"
         report.errors.append(message)
-        store.save_source_state(
-            source.name, kind, source.paper, store.source_state(source.name), polled_at=now, error=message
-        )
+        store.save_source_state(source.name, kind, source.paper, state, polled_at=now, error=message)
         return
     errors = [f"{source.name}: {e}" for e in result.errors]
     report.waiting.extend(result.waiting)
