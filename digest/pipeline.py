@@ -27,6 +27,20 @@ from digest.summarise.base import Summariser
 log = logging.getLogger(__name__)
 
 
+def articles_of(
+    raw: RawInput, *, single_article: bool = False, issue_date: dt.date | None = None
+) -> list[Article]:
+    """The articles of one input; what the caller knows (one article, the issue's date) overrides
+    what extraction found."""
+    page = extract(raw)
+    page = dataclasses.replace(
+        page,
+        single_article=page.single_article or single_article,
+        issue_date=issue_date or page.issue_date,
+    )
+    return segment(page)
+
+
 def digest_page(
     raw: RawInput,
     summariser: Summariser,
@@ -35,12 +49,7 @@ def digest_page(
     issue_date: dt.date | None = None,
 ) -> PageDigest:
     """Extract, segment and summarise one input. Input errors raise; article errors are collected."""
-    page = extract(raw)
-    if single_article:
-        page = dataclasses.replace(page, single_article=True)
-    if issue_date is not None:
-        page = dataclasses.replace(page, issue_date=issue_date)
-    articles = segment(page)
+    articles = articles_of(raw, single_article=single_article, issue_date=issue_date)
     summaries, errors = summarise_isolated(summariser, articles)
     done = tuple(
         SummarisedArticle(article, summary)
@@ -104,13 +113,7 @@ def content_hash(raw: RawInput) -> str:
 def ingest_document(store: Store, doc: FetchedDocument, *, now: dt.datetime) -> tuple[IngestOutcome, int]:
     """Extract, segment and record one fetched document (one transaction); returns the outcome and the
     number of articles. Input errors raise; nothing is written for a document that fails."""
-    page = extract(doc.raw)
-    page = dataclasses.replace(
-        page,
-        single_article=page.single_article or doc.single_article,
-        issue_date=doc.issue_date or page.issue_date,
-    )
-    articles = segment(page)
+    articles = articles_of(doc.raw, single_article=doc.single_article, issue_date=doc.issue_date)
     outcome, _ = store.record_document(doc, content_hash(doc.raw), articles, now=now)
     return outcome, len(articles)
 
