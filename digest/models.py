@@ -63,10 +63,25 @@ class Article:
     captions: tuple[str, ...] = ()
     # The lead marker the article opened with ("本报讯", "新华社北京7月25日电"); metadata, not body.
     lead: str | None = None
+    # A source note that ended the article as printed ("据新华社", "来源：人民日报", "责任编辑 张三").
+    origin: str | None = None
 
     @property
     def text(self) -> str:
         return "\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """What a page prints besides its articles: its header, editor footers, column names, lines a
+    paper's house style or its earlier issues mark as its own, and lines no article could be given
+    (kept and reported, never dropped)."""
+
+    header: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+    unplaced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

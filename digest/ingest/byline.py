@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}(?:[·•．][\u4e00-\u9fff]{1,8})+$")
+# A Latin name (文/Tom) counts only after a role marker: alone in brackets it could be anything.
+_LATIN_NAME = re.compile(r"^[A-Z][A-Za-z'\-]{1,20}$")
+# What may follow the names: 报道 (reported), 摄/摄影/摄影报道 (the names took the photos).
+_TRAILING_ROLE = re.compile(r"\s*(?P<role>摄影报道|图文报道|摄影|摄|报道)$")
 _SEPARATORS = re.compile(r"[\s、，,；;]+")
 _SLASH = "[/／|｜:：]"
 
@@ -92,7 +96,8 @@ _COMPOUND_SURNAMES = frozenset(
 )
 
 
-def _looks_like_person(name: str) -> bool:
+def looks_like_person(name: str) -> bool:
+    """Whether a 2–4 character word starts like a Chinese personal name (a common surname)."""
     return "·" in name or name[0] in _SURNAMES or name[:2] in _COMPOUND_SURNAMES
 
 
@@ -112,7 +117,15 @@ def parse_byline(inner: str) -> Byline | None:
     photographers: list[str] = []
     role = _WRITER
     marked = False
-    for part in _SEPARATORS.split(inner.strip()):
+    inner = inner.strip()
+    trailing = _TRAILING_ROLE.search(inner)
+    photo_tail = False
+    if trailing is not None and trailing.start() > 0 and inner[trailing.start() - 1] != "/":
+        # 张三 摄影报道 / 张三摄 / 张三 报道: the role word follows the names (a glued 摄 too).
+        photo_tail = trailing.group("role") not in ("报道",)
+        inner = inner[: trailing.start()].strip()
+        marked = True
+    for part in _SEPARATORS.split(inner):
         token = part
         while token:
             match = _ROLE_PREFIX.match(token)
@@ -133,18 +146,18 @@ def parse_byline(inner: str) -> Byline | None:
             photographers.append(token[:-1])
             marked = True
             continue
-        if not _NAME.match(token):
+        if not _NAME.match(token) and not (marked and _LATIN_NAME.match(token)):
             return None
         if _WRITER in role:
             writers.append(token)
         if _PHOTOGRAPHER in role:
             photographers.append(token)
-    # A lone "摄" after names (张三 摄) turns the names read so far under the default role into photographers.
-    if inner.rstrip().endswith(" 摄") and not photographers:
+    # 摄 after the names (张三 摄) turns the names read under the default role into photographers.
+    if photo_tail and not photographers:
         photographers, writers = writers, []
     if not writers and not photographers:
         return None
-    if not marked and (len(writers) > 4 or not all(_looks_like_person(w) for w in writers)):
+    if not marked and (len(writers) > 4 or not all(looks_like_person(w) for w in writers)):
         return None  # unmarked words in brackets are names only if they look like names
     return Byline(tuple(dict.fromkeys(writers)), tuple(dict.fromkeys(photographers)))
 

@@ -95,6 +95,8 @@ class Line:
     text: str
     indented: bool = False
     blank_before: bool = False
+    # The line's number in the input (1-based), so every printed line can be traced to where it went.
+    number: int = 0
 
 
 def prepare_lines(raw_lines: Sequence[str]) -> list[Line]:
@@ -112,7 +114,7 @@ def prepare_lines(raw_lines: Sequence[str]) -> list[Line]:
         text = clean_line(raw_lines[i])
         if text:
             blank = blanks_mean_breaks and previous >= 0 and i > previous + 1
-            lines.append(Line(text, is_indented(raw_lines[i]), blank))
+            lines.append(Line(text, is_indented(raw_lines[i]), blank, i + 1))
         previous = i
     return lines
 

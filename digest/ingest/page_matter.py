@@ -60,29 +60,44 @@ def assign_page_matter(
     loose_lines: Sequence[str],
     headlines: Sequence[str] = (),
     captions: Sequence[str] = (),
-) -> list[PageMatter]:
-    """Attach headlines and captions to articles.
+    *,
+    has_headline: Sequence[bool] = (),
+) -> tuple[list[PageMatter], list[str]]:
+    """Attach headlines and captions to articles; return what was attached and the lines no
+    article clearly owns (for the caller to report, never to drop).
 
-    ``headlines`` and ``captions`` are lines the layout already classified (type size in a PDF);
-    ``loose_lines`` are lines outside any article whose role only their order tells.
+    ``headlines`` and ``captions`` are lines the layout already classified (type size in a PDF, a
+    图为 mark); ``loose_lines`` are lines outside any article whose role only their order tells.
+    ``has_headline`` marks articles that already have a headline printed above them.
     """
     matcher = ArticleMatcher(texts)
     found = [PageMatter() for _ in texts]
+    taken = [bool(has_headline and has_headline[i]) for i in range(len(texts))]
+    unmatched: list[str] = []
     for line in headlines:
         index = matcher.best(line)
-        if index is not None and found[index].headline is None:
+        if index is None:
+            unmatched.append(line)
+        elif not taken[index]:
             found[index].headline = line
+            taken[index] = True
+        elif line != found[index].headline and line not in found[index].captions:
+            found[index].captions.append(line)
     for line in captions:
         index = matcher.best(line)
-        if index is not None and line not in found[index].captions:
+        if index is None:
+            unmatched.append(line)
+        elif line not in found[index].captions:
             found[index].captions.append(line)
     for line in loose_lines:
         index = matcher.best(line)
         if index is None:
+            unmatched.append(line)
             continue
         matter = found[index]
-        if matter.headline is None and not headlines:
+        if not taken[index] and not headlines:
             matter.headline = line
+            taken[index] = True
         elif line != matter.headline and line not in matter.captions:
             matter.captions.append(line)
-    return found
+    return found, unmatched

@@ -1,72 +1,103 @@
-"""Segmentation: split a page's cleaned lines into articles.
+"""Segmentation: a page's lines become articles and the page's own matter, and nothing is lost.
 
-An article opens at a lead marker at the start of a line (本报讯, 本报北京7月25日电, 新华社…电, …)
-and closes at its byline. Lines outside every article (mastheads, the block of headlines and captions
-after the last article) are never summarised; they are offered to ``page_matter`` instead.
+``labels`` decides what every line is (body, lead, byline, headline, caption, header, …) and which
+article it belongs to; this module joins each article's lines into paragraphs, gives it its head
+(kicker, headline, subhead), bylines, captions and source note, matches the page's loose lines
+(headlines and captions printed together after the last article) to their articles, and returns what
+is left over as the page's ``unplaced`` lines, so that every printed line ends up somewhere a user
+can see it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from digest.errors import NoArticles
-from digest.ingest.byline import Byline, parse_byline, split_byline
-from digest.ingest.clean import TERMINAL, Line, clean_line, join_paragraphs, prepare_lines
+from digest.ingest import cues
+from digest.ingest.byline import split_byline
+from digest.ingest.clean import Line, clean_line, display_width, join_paragraphs, prepare_lines
 from digest.ingest.dateline import find_dateline, resolve_date
+from digest.ingest.labels import PAGE_MATTER, Draft, Label, Labelled, label_lines
 from digest.ingest.page_matter import assign_page_matter
-from digest.models import Article, PageText
+from digest.models import Article, PageInfo, PageText
 
-_WIRE = "本报|新华社|中新社|中新网|人民网|新华网|央视网|央广网|经济日报|工人日报|光明日报"
-_LEAD = (
-    r"(?P<lead>(?:[\u4e00-\u9fff]{0,8}报讯"
-    rf"|(?:{_WIRE})[^，。！？\s（()]{{0,16}}?(?:电|消息)))"
-    r" *(?:[（(](?P<reporters>[^（）()]{2,40})[）)])? *[：:，]? *"
-)
-LEAD_AT_START = re.compile("^" + _LEAD)
-# A lead glued to the end of the previous article on one line: "…。（文/张三）本报讯 …".
-_LEAD_INSIDE = re.compile(r"(?<=[）)。！？”]) *(?=" + _LEAD + ")")
+# Share of a page's text that may stay unplaced before the user is warned.
+UNPLACED_WARN_SHARE = 0.02
 
 
-@dataclass
-class _Draft:
-    lead: str
-    lines: list[Line] = field(default_factory=list)
-    writers: list[str] = field(default_factory=list)
-    photographers: list[str] = field(default_factory=list)
+@dataclass(frozen=True, slots=True)
+class ExplainedLine:
+    """One line of the input as segmentation saw it (``digest summarise --explain``)."""
 
-    def add_byline(self, byline: Byline) -> None:
-        self.writers.extend(w for w in byline.writers if w not in self.writers)
-        self.photographers.extend(p for p in byline.photographers if p not in self.photographers)
+    number: int  # the line's number in the input, 1-based
+    label: str
+    article: int | None  # the article's index, None for the page's own matter
+    text: str
 
 
-def segment(page: PageText) -> list[Article]:
+@dataclass(frozen=True, slots=True)
+class SegmentedPage:
+    articles: tuple[Article, ...]
+    page: PageInfo
+    lines: tuple[ExplainedLine, ...]
+
+    @property
+    def unplaced_share(self) -> float:
+        total = sum(len(line.text) for line in self.lines)
+        lost = sum(len(text) for text in self.page.unplaced)
+        return lost / total if total else 0.0
+
+
+def segment(page: PageText, style: cues.HouseStyle = cues.COMMON) -> list[Article]:
     """Articles of a page in page order; raises NoArticles when the page has none."""
-    lines = prepare_lines(list(_split_glued_leads(page.lines)))
+    return list(segment_page(page, style).articles)
+
+
+def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> SegmentedPage:
+    """Articles, page matter and every line's label; raises NoArticles when the page has no article."""
+    lines = list(_split_glued(_join_open_brackets(prepare_lines(page.lines))))
     if page.single_article:
-        drafts, loose = _single(lines), list[Line]()
+        labelled = _single(lines, style)
     else:
-        drafts, loose = _scan(lines)
-    drafts = [d for d in drafts if d.lines]
+        labelled = label_lines(lines, style)
+    drafts = labelled.drafts
+    # A draft with no body text (a byline or head with nothing after it) is no article: its lines
+    # go back to the page's loose lines.
+    empty = {n for n, draft in enumerate(drafts, start=1) if not draft.body}
+    for i, owner in enumerate(labelled.owners):
+        if owner in empty:
+            labelled.owners[i] = 0
+            labelled.labels[i] = Label.LOOSE
+            labelled.loose.append(i)
+    labelled.loose.sort()
+    kept = [n for n in range(1, len(drafts) + 1) if n not in empty]
+    renumber = {old: new for new, old in enumerate(kept, start=1)}
+    labelled.owners[:] = [renumber.get(owner, 0) for owner in labelled.owners]
+    drafts = [drafts[n - 1] for n in kept]
     if not drafts:
-        raise NoArticles(
-            f"{page.source}: found no article (no lead such as 本报讯 or 新华社…电 opens one); "
-            "if the input is a single article, run again with --single"
-        )
-    bodies = [join_paragraphs(d.lines) for d in drafts]
-    matter = assign_page_matter(
+        raise NoArticles(_no_article_message(page.source, labelled))
+
+    bodies = [join_paragraphs(_body_lines(draft)) for draft in drafts]
+    heads = [_head(draft) for draft in drafts]
+    loose_captions = [i for i in labelled.loose if labelled.labels[i] is Label.CAPTION or _caption_like(labelled.lines[i])]
+    loose_rest = [i for i in labelled.loose if i not in loose_captions]
+    matter, unmatched = assign_page_matter(
         ["".join(body) for body in bodies],
-        [line.text for line in loose],
+        [labelled.lines[i].text for i in loose_rest],
         headlines=[clean_line(h) for h in page.headlines],
-        captions=[clean_line(c) for c in page.captions],
+        captions=[*(clean_line(c) for c in page.captions), *(_caption_text(labelled.lines[i].text) for i in loose_captions)],
+        has_headline=[head[1] is not None for head in heads],
     )
+    _mark_loose(labelled, loose_rest, loose_captions, matter, bodies)
+
     articles = []
-    for index, (draft, paragraphs, found) in enumerate(zip(drafts, bodies, matter, strict=True), start=1):
+    for index, (draft, paragraphs, found, head) in enumerate(zip(drafts, bodies, matter, heads, strict=True), start=1):
+        kicker, headline, subhead = head
         dateline, year, month, day = find_dateline(draft.lead, paragraphs[0] if paragraphs else "")
-        headline = found.headline
         if page.single_article and page.headlines:
             headline = clean_line(page.headlines[0])
+        captions = [*draft.captions, *(c for c in found.captions if c not in draft.captions)]
         articles.append(
             Article(
                 index=index,
@@ -75,101 +106,187 @@ def segment(page: PageText) -> list[Article]:
                 photographers=tuple(draft.photographers),
                 dateline=dateline,
                 date=resolve_date(year, month, day, page.issue_date) if dateline else None,
-                page_headline=headline or None,
-                kicker=page.kicker if page.single_article else None,
-                subhead=page.subhead if page.single_article else None,
-                captions=tuple(found.captions),
+                page_headline=headline or found.headline or None,
+                kicker=kicker or (page.kicker if page.single_article else None),
+                subhead=subhead or (page.subhead if page.single_article else None),
+                captions=tuple(captions),
                 lead=draft.lead or None,
+                origin=draft.origin,
             )
         )
-    return articles
+    info = PageInfo(
+        header=_texts(labelled, Label.HEADER),
+        editors=_texts(labelled, Label.EDITORS),
+        columns=_texts(labelled, Label.COLUMN),
+        other=_texts(labelled, Label.FURNITURE),
+        unplaced=tuple(unmatched),
+    )
+    explained = tuple(
+        ExplainedLine(line.number, str(label), owner or None, line.text)
+        for line, label, owner in zip(labelled.lines, labelled.labels, labelled.owners, strict=True)
+    )
+    return SegmentedPage(tuple(articles), info, explained)
 
 
-def _split_glued_leads(raw_lines: Sequence[str]) -> Iterator[str]:
-    for raw in raw_lines:
+def _no_article_message(source: str, labelled: Labelled) -> str:
+    matter = sum(1 for label in labelled.labels if label in PAGE_MATTER)
+    if not labelled.lines:
+        return f"{source}: found no article: the page has no text"
+    return (
+        f"{source}: found no article: the page holds only page matter ({matter} header, editor or column "
+        f"lines, {len(labelled.lines) - matter} other short lines); run `digest summarise --explain` to "
+        "see how each line was read, or --single if the input is one article"
+    )
+
+
+def _texts(labelled: Labelled, label: Label) -> tuple[str, ...]:
+    return tuple(line.text for line, lab in zip(labelled.lines, labelled.labels, strict=True) if lab is label)
+
+
+def _body_lines(draft: Draft) -> list[Line]:
+    """The body, with a paragraph break around each section head."""
+    if not draft.sections:
+        return draft.body
+    out: list[Line] = []
+    for k, line in enumerate(draft.body):
+        if k in draft.sections or k - 1 in draft.sections:
+            line = Line(line.text, True, True, line.number)  # noqa: PLW2901 - a forced paragraph start
+        out.append(line)
+    return out
+
+
+def _head(draft: Draft) -> tuple[str | None, str | None, str | None]:
+    """(kicker, headline, subhead) from the display lines printed above the article."""
+    kicker = subhead = None
+    titles: list[Line] = []
+    for label, line in draft.display:
+        if label is Label.SUBHEAD:
+            text = cues.subhead_text(line.text) or line.text
+            subhead = text if subhead is None else subhead + text
+        elif label is Label.KICKER:
+            kicker = cues.bracketed(line.text) or line.text
+        else:
+            titles.append(line)
+    if not titles:
+        if kicker is not None and subhead is None:
+            return None, kicker, None  # a lone bracketed line above the article is its headline
+        return kicker, None, subhead
+    if kicker is None and len(titles) >= 2:
+        first, second = titles[0], titles[1]
+        # A kicker is set above the headline in smaller words; a wrapped headline's first line is
+        # the longer one (it filled the measure), so a shorter first line is the kicker.
+        if display_width(first.text) < display_width(second.text) or len(titles) > 2:
+            kicker = first.text
+            titles = titles[1:]
+    headline = "".join(line.text for line in titles)
+    return kicker, headline, subhead
+
+
+def _caption_like(line: Line) -> bool:
+    return cues.is_caption_start(line.text) or cues.match_credit(line.text) is not None
+
+
+def _caption_text(text: str) -> str:
+    found = cues.match_credit(text)
+    return cues.strip_caption_mark(found[0] if found else text)
+
+
+def _mark_loose(
+    labelled: Labelled,
+    rest: Sequence[int],
+    captions: Sequence[int],
+    matter: Sequence[object],
+    bodies: Sequence[list[str]],
+) -> None:
+    """Label loose lines by what matching made of them: headline, caption, or unplaced."""
+    from digest.ingest.page_matter import ArticleMatcher, PageMatter  # noqa: PLC0415
+
+    matcher = ArticleMatcher(["".join(body) for body in bodies])
+    for i in (*rest, *captions):
+        text = labelled.lines[i].text
+        index = matcher.best(text if i in rest else _caption_text(text))
+        if index is None:
+            labelled.labels[i] = Label.UNPLACED
+            continue
+        found = matter[index]
+        assert isinstance(found, PageMatter)
+        labelled.owners[i] = index + 1
+        labelled.labels[i] = Label.HEADLINE if found.headline == text else Label.CAPTION
+
+
+# -- before labelling: leads that wrapped or were glued ------------------------------------------------
+
+
+def _join_open_brackets(lines: list[Line]) -> Iterator[Line]:
+    """A lead or a closing byline whose bracket wrapped onto the next line is read as one line:
+    本报讯（记者 张三 通讯员 / 李四）…  and  …。（记者 张三 通讯员 李 / 四）."""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if i + 1 < len(lines) and (cues.LEAD_OPEN_BRACKET.match(line.text) or _wrapped_byline(line, lines[i + 1])):
+            following = lines[i + 1]
+            yield Line(line.text + following.text, line.indented, line.blank_before, line.number)
+            i += 2
+            continue
+        yield line
+        i += 1
+
+
+def _wrapped_byline(line: Line, following: Line) -> bool:
+    text = line.text
+    if "（" not in text and "(" not in text:
+        return False
+    opened = max(text.rfind("（"), text.rfind("("))
+    if ")" in text[opened:] or "）" in text[opened:] or len(following.text) > 24:
+        return False
+    if not following.text.endswith(("）", ")")) or split_byline(following.text) is not None:
+        return False
+    return split_byline(text + following.text) is not None
+
+
+def _split_glued(lines: Sequence[Line]) -> Iterator[Line]:
+    """Split a line where a lead is glued to the end of the previous article: "…。（文/张三）本报讯 …"."""
+    for line in lines:
+        raw = line.text
         # Every lead names a paper, an agency or a site: most lines hold none of these characters.
         if "报" not in raw and "社" not in raw and "网" not in raw:
-            yield raw
+            yield line
             continue
-        cuts = [m.start() for m in _LEAD_INSIDE.finditer(raw) if m.start() > 0]
-        for start, end in zip([0, *cuts], [*cuts, len(raw)], strict=True):
-            yield raw[start:end]
+        cuts = [m.start() for m in cues.LEAD_INSIDE.finditer(raw) if m.start() > 0]
+        if not cuts:
+            yield line
+            continue
+        for k, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(raw)], strict=True)):
+            piece = raw[start:end].strip()
+            if piece:
+                yield Line(piece, line.indented if k == 0 else True, line.blank_before and k == 0, line.number)
 
 
-def _open(line: Line) -> tuple[_Draft, Line | None] | None:
-    """A draft article when the line starts with a lead, with the rest of the line as its first line."""
-    match = LEAD_AT_START.match(line.text)
-    if match is None:
-        return None
-    draft = _Draft(lead=match.group("lead"))
-    rest = line.text[match.end() :]
-    reporters = match.group("reporters")
-    if reporters:
-        byline = parse_byline(reporters)
-        if byline is None:
-            # Brackets after the lead that hold no names are body text: keep them.
-            rest = line.text[match.start("reporters") - 1 :]
+# -- an article page (one e-paper HTML page per article) -----------------------------------------------
+
+
+def _single(lines: list[Line], style: cues.HouseStyle) -> Labelled:
+    """Everything is one article; a lead and a closing byline are used when present."""
+    draft = Draft()
+    labels = [Label.BODY] * len(lines)
+    if lines:
+        found = cues.match_lead(lines[0].text, style)
+        if found is not None:
+            draft.lead = found.lead
+            draft.add_byline(found.byline)
+            labels[0] = Label.LEAD
+            rest = [Line(found.rest, True, False, lines[0].number)] if found.rest else []
+            body = rest + lines[1:]
         else:
-            draft.add_byline(byline)
-    rest = rest.strip()
-    return draft, (Line(rest, indented=True) if rest else None)
-
-
-def _scan(lines: Sequence[Line]) -> tuple[list[_Draft], list[Line]]:
-    drafts: list[_Draft] = []
-    loose: list[Line] = []
-    current: _Draft | None = None
-    for line in lines:
-        opened = _open(line)
-        if opened is not None:
-            if current is not None:
-                loose.extend(_trim_tail(current))
-            current, first = opened
-            drafts.append(current)
-            if first is None:
-                continue
-            line = first  # noqa: PLW2901 - the rest of the lead's line is read like any other line
-        if current is None:
-            loose.append(line)
-            continue
-        split = split_byline(line.text)
-        if split is not None:
-            before, byline = split
-            if before:
-                current.lines.append(Line(before, line.indented, line.blank_before))
-            current.add_byline(byline)
-            current = None
-            continue
-        current.lines.append(line)
-    if current is not None:
-        loose.extend(_trim_tail(current))
-    return drafts, loose
-
-
-def _trim_tail(draft: _Draft) -> list[Line]:
-    """An article closed without a byline keeps text up to its last sentence end; what follows
-    (a headline printed before the next article, captions) is not body text."""
-    last = max((i for i, line in enumerate(draft.lines) if TERMINAL.search(line.text)), default=-1)
-    tail = draft.lines[last + 1 :]
-    del draft.lines[last + 1 :]
-    return tail
-
-
-def _single(lines: Sequence[Line]) -> list[_Draft]:
-    """An article page: everything is one article; a lead and a byline are used when present."""
-    if not lines:
-        return []
-    opened = _open(lines[0])
-    if opened is None:
-        draft, body = _Draft(lead=""), list(lines)
-    else:
-        draft, first = opened
-        body = ([first] if first else []) + list(lines[1:])
-    if body:
-        split = split_byline(body[-1].text)
-        if split is not None:
-            before, byline = split
-            draft.add_byline(byline)
-            body[-1] = Line(before, body[-1].indented, body[-1].blank_before)
-    draft.lines.extend(line for line in body if line.text)
-    return [draft]
+            body = list(lines)
+        if body:
+            split = split_byline(body[-1].text)
+            if split is not None:
+                before, byline = split
+                draft.add_byline(byline)
+                labels[-1] = Label.CLOSE
+                last = body[-1]
+                body[-1] = Line(before, last.indented, last.blank_before, last.number)
+        draft.body = [line for line in body if line.text]
+    owners = [1] * len(lines)
+    return Labelled(lines, labels, owners, [draft] if lines else [], [], [])
