@@ -172,6 +172,20 @@ def match_credit(text: str) -> tuple[str, tuple[str, ...]] | None:
     return text[: match.start()].rstrip(), names
 
 
+# Kickers (引题) are slogans set above the headline, and most open with one of these verbs; the first
+# line of a headline wrapped over two lines rarely does.
+_KICKER_START = re.compile(
+    "^(?:聚焦|践行|坚持|推进|深化|加快|助力|奋力|打造|守护|建设|优化|决战|喜迎|凝心|弘扬|传承|牢记|扎实|全力|"
+    "用心|情系|礼赞|巩固|聚力|勇当|争当|致敬|走进|探访|关注|把握|落实|贯彻|学习|筑牢|激活|抢抓|做好|办好|"
+    "擦亮|书写|绘就|奏响|跑出|按下|喜看|盛夏|金秋|初夏|新春|寒冬)"
+)
+
+
+def looks_like_kicker(text: str) -> bool:
+    """A slogan (聚焦乡村振兴, 优化营商环境 激发市场活力) rather than the start of a wrapped headline."""
+    return bool(_KICKER_START.match(text)) or (" " in text.strip() and len(text) <= 20)
+
+
 def is_caption_start(text: str) -> bool:
     return bool(_CAPTION_START.match(text))
 

@@ -181,6 +181,9 @@ class _Pass:
         self.own = [_own_cue(line, style) for line in lines]
         widths = [display_width(line.text) for line in lines]
         self.widths = widths
+        # Digits and Latin letters print half as wide in some fonts and full width in others: a
+        # line is short only when it is short counted either way.
+        self.counts = [float(len(line.text)) for line in lines]
         self.columns = _column_widths(lines, self.own, widths)
         # How this page is set, from all its lines at once.
         self.indents_kept = sum(1 for i, line in enumerate(lines) if line.indented and self.own[i] is None) >= 3
@@ -320,7 +323,7 @@ class _Pass:
         text = line.text
         if TERMINAL.search(text) or _RUNS_ON.search(text) or len(text) < 2:
             return False
-        gap = self.columns[i] - self.widths[i]
+        gap = self._gap(i)
         if abs(gap) < _SHORT:
             # A full-width line is a headline only where an article obviously starts after it.
             return self._opens_next(i) and (self.current is None or not self.current.body or self._ended())
@@ -346,7 +349,12 @@ class _Pass:
 
     def _looks_display(self, j: int) -> bool:
         text = self.lines[j].text
-        return not TERMINAL.search(text) and not _RUNS_ON.search(text) and abs(self.columns[j] - self.widths[j]) >= _SHORT
+        return not TERMINAL.search(text) and not _RUNS_ON.search(text) and abs(self._gap(j)) >= _SHORT
+
+    def _gap(self, i: int) -> float:
+        """How much narrower than its column line ``i`` is (negative: wider, e.g. a spanning headline)."""
+        short = self.columns[i] - self.counts[i]
+        return short if short > 0 else min(0.0, self.columns[i] - self.widths[i])
 
     def _display(self, i: int, label: Label) -> None:
         """A headline, kicker or subhead candidate: a new article's head, a section head, or loose."""
@@ -386,8 +394,7 @@ class _Pass:
 
     def _lost_indent(self, i: int) -> bool:
         """About two characters short on a page without indents: a paragraph start, not a head."""
-        gap = self.columns[i] - self.widths[i]
-        return not self.indents_kept and _LOST_INDENT[0] <= gap <= _LOST_INDENT[1]
+        return not self.indents_kept and _LOST_INDENT[0] <= self._gap(i) <= _LOST_INDENT[1]
 
     def _next_runs_on(self, i: int) -> bool:
         """Whether the line after ``i`` is plain text (the rest of a paragraph)."""
@@ -411,27 +418,31 @@ class _Pass:
             return True
         if self.own[ahead] in (Label.CLOSE, Label.ORIGIN):
             return True
+        assert self.current is not None
+        if self.current.writers:
+            # Its byline was printed at its start (本报讯（记者 张三）, ■记者 张三): no closing byline
+            # is owed, so a head after a finished sentence starts the next article.
+            return False
         # On a page whose articles end with bylines, an article that has not ended yet goes on.
-        if self.closes_total and self._close_before_next_start(ahead):
-            return not self._current_is_cued_elsewhere()
-        return False
+        return bool(self.closes_total) and self._close_before_next_start(ahead)
 
     def _close_before_next_start(self, j: int) -> bool:
         for k in range(j, len(self.lines)):
             own = self.own[k]
+            if own is Label.CLOSE and self._photo_credit(k):
+                continue  # the credit of a picture ends nothing
             if own in (Label.CLOSE, Label.ORIGIN):
                 return True
             if own in (Label.LEAD, Label.BYLINE, Label.HEADER, Label.EDITORS, Label.COLUMN):
                 return False
         return False
 
-    def _current_is_cued_elsewhere(self) -> bool:
-        """Whether the page's articles mostly end without a byline (then a head starts a new one)."""
-        drafts = [d for d in self.drafts if d.closed]
-        if not drafts:
+    def _photo_credit(self, k: int) -> bool:
+        """A bracketed credit alone on its line, naming only photographers, under a caption."""
+        split = split_byline(self.lines[k].text)
+        if split is None or split[0] or split[1].writers:
             return False
-        unclosed = sum(1 for d in self.drafts[:-1] if not d.closed)
-        return unclosed > len(self.drafts[:-1]) / 2
+        return k > 0 and (self.own[k - 1] is Label.CAPTION or self.labels[k - 1] is Label.CAPTION)
 
     def _plain(self, i: int, line: Line) -> None:
         if self.current is None:

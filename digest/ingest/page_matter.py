@@ -39,6 +39,13 @@ class ArticleMatcher:
     def __init__(self, texts: Sequence[str]) -> None:
         self._grams = [_bigrams(text) for text in texts]
 
+    def shares(self, line: str) -> list[float]:
+        """Per article, the share of the line's character pairs found in it."""
+        grams = _bigrams(line)
+        if not grams:
+            return [0.0] * len(self._grams)
+        return [len(grams & article) / len(grams) for article in self._grams]
+
     def best(self, line: str) -> int | None:
         """Index of the article the line belongs to, or None when no article clearly owns it."""
         grams = _bigrams(line)

@@ -19,7 +19,7 @@ from digest.ingest.byline import split_byline
 from digest.ingest.clean import Line, clean_line, display_width, join_paragraphs, prepare_lines
 from digest.ingest.dateline import find_dateline, resolve_date
 from digest.ingest.labels import PAGE_MATTER, Draft, Label, Labelled, label_lines
-from digest.ingest.page_matter import assign_page_matter
+from digest.ingest.page_matter import ArticleMatcher, PageMatter, assign_page_matter
 from digest.models import Article, PageInfo, PageText
 
 # Share of a page's text that may stay unplaced before the user is warned.
@@ -89,7 +89,7 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
         captions=[*(clean_line(c) for c in page.captions), *(_caption_text(labelled.lines[i].text) for i in loose_captions)],
         has_headline=[head[1] is not None for head in heads],
     )
-    _mark_loose(labelled, loose_rest, loose_captions, matter, bodies)
+    _place_loose(labelled, labelled.loose, bodies, drafts, heads, matter, unmatched)
 
     articles = []
     for index, (draft, paragraphs, found, head) in enumerate(zip(drafts, bodies, matter, heads, strict=True), start=1):
@@ -175,7 +175,11 @@ def _head(draft: Draft) -> tuple[str | None, str | None, str | None]:
         first, second = titles[0], titles[1]
         # A kicker is set above the headline in smaller words; a wrapped headline's first line is
         # the longer one (it filled the measure), so a shorter first line is the kicker.
-        if display_width(first.text) < display_width(second.text) or len(titles) > 2:
+        if (
+            display_width(first.text) < display_width(second.text)
+            or len(titles) > 2
+            or cues.looks_like_kicker(first.text)
+        ):
             kicker = first.text
             titles = titles[1:]
     headline = "".join(line.text for line in titles)
@@ -191,27 +195,90 @@ def _caption_text(text: str) -> str:
     return cues.strip_caption_mark(found[0] if found else text)
 
 
-def _mark_loose(
+def _place_loose(
     labelled: Labelled,
-    rest: Sequence[int],
-    captions: Sequence[int],
-    matter: Sequence[object],
+    loose: Sequence[int],
     bodies: Sequence[list[str]],
+    drafts: Sequence[Draft],
+    heads: list[tuple[str | None, str | None, str | None]],
+    matter: Sequence[PageMatter],
+    unmatched: list[str],
 ) -> None:
-    """Label loose lines by what matching made of them: headline, caption, or unplaced."""
-    from digest.ingest.page_matter import ArticleMatcher, PageMatter  # noqa: PLC0415
+    """Label the loose lines by what matching made of them, and place what it could not.
 
+    In a trailing block (PDF text order) a ——subhead follows its headline, and a caption that shares
+    no words with any article goes to an article whose byline names a photographer but which has no
+    caption yet (a credited photo is printed with a caption). What is still left is unplaced.
+    """
     matcher = ArticleMatcher(["".join(body) for body in bodies])
-    for i in (*rest, *captions):
-        text = labelled.lines[i].text
-        index = matcher.best(text if i in rest else _caption_text(text))
-        if index is None:
-            labelled.labels[i] = Label.UNPLACED
+    previous: int | None = None
+    for i in loose:
+        line = labelled.lines[i]
+        text = _caption_text(line.text)
+        index = matcher.best(text) if text not in unmatched else None
+        if index is not None:
+            labelled.owners[i] = index + 1
+            is_headline = matter[index].headline == line.text
+            labelled.labels[i] = Label.HEADLINE if is_headline else Label.CAPTION
+            credit = cues.match_credit(line.text)
+            if credit is not None:
+                drafts[index].add_photographers(credit[1])
+            previous = index
             continue
-        found = matter[index]
-        assert isinstance(found, PageMatter)
-        labelled.owners[i] = index + 1
-        labelled.labels[i] = Label.HEADLINE if found.headline == text else Label.CAPTION
+        subhead = cues.subhead_text(line.text)
+        if subhead is not None and previous is not None and heads[previous][2] is None:
+            kicker, headline, _ = heads[previous]
+            heads[previous] = (kicker, headline, subhead)
+            _claim(labelled, i, previous, Label.SUBHEAD, unmatched)
+            continue
+        owner = _photo_without_caption(text, drafts, matter, matcher)
+        if owner is not None and len(text) <= _CAPTION_MAX and subhead is None:
+            matter[owner].captions.append(text)
+            _claim(labelled, i, owner, Label.CAPTION, unmatched)
+            previous = owner
+            continue
+        labelled.labels[i] = Label.UNPLACED
+    _kickers_before_headlines(labelled, loose, heads, unmatched)
+
+
+def _kickers_before_headlines(
+    labelled: Labelled, loose: Sequence[int], heads: list[tuple[str | None, str | None, str | None]], unmatched: list[str]
+) -> None:
+    """An unplaced line right before a headline in the trailing block is that headline's kicker."""
+    for i, following in zip(loose, loose[1:], strict=False):
+        if labelled.labels[i] is not Label.UNPLACED or labelled.labels[following] is not Label.HEADLINE:
+            continue
+        index = labelled.owners[following] - 1
+        kicker, headline, subhead = heads[index]
+        if kicker is None and len(labelled.lines[i].text) <= _CAPTION_MAX:
+            heads[index] = (labelled.lines[i].text, headline, subhead)
+            _claim(labelled, i, index, Label.KICKER, unmatched)
+
+
+_CAPTION_MAX = 60
+
+
+def _claim(labelled: Labelled, i: int, index: int, label: Label, unmatched: list[str]) -> None:
+    labelled.owners[i] = index + 1
+    labelled.labels[i] = label
+    text = labelled.lines[i].text
+    for candidate in (text, _caption_text(text)):
+        if candidate in unmatched:
+            unmatched.remove(candidate)
+            break
+
+
+def _photo_without_caption(
+    text: str, drafts: Sequence[Draft], matter: Sequence[PageMatter], matcher: ArticleMatcher
+) -> int | None:
+    """The article most like ``text`` among those with a credited photographer and no caption yet."""
+    candidates = [
+        k for k, draft in enumerate(drafts) if draft.photographers and not draft.captions and not matter[k].captions
+    ]
+    if not candidates:
+        return None
+    shares = matcher.shares(text)
+    return max(candidates, key=lambda k: (shares[k], -k))
 
 
 # -- before labelling: leads that wrapped or were glued ------------------------------------------------
@@ -225,11 +292,24 @@ def _join_open_brackets(lines: list[Line]) -> Iterator[Line]:
         line = lines[i]
         if i + 1 < len(lines) and (cues.LEAD_OPEN_BRACKET.match(line.text) or _wrapped_byline(line, lines[i + 1])):
             following = lines[i + 1]
-            yield Line(line.text + following.text, line.indented, line.blank_before, line.number)
+            yield Line(_bracket_join(line.text, following.text), line.indented, line.blank_before, line.number)
             i += 2
             continue
         yield line
         i += 1
+
+
+def _bracket_join(text: str, following: str) -> str:
+    """Join a bracket wrapped over two lines: between two names (李四 / 王五）) or inside one (李 / 四）)."""
+    glued = text + following
+    spaced = f"{text} {following}"
+    for candidate in (glued, spaced):
+        found = cues.match_lead(candidate)
+        if found is not None and found.byline is not None:
+            return candidate
+        if found is None and split_byline(candidate) is not None:
+            return candidate
+    return glued
 
 
 def _wrapped_byline(line: Line, following: Line) -> bool:
@@ -241,7 +321,8 @@ def _wrapped_byline(line: Line, following: Line) -> bool:
         return False
     if not following.text.endswith(("）", ")")) or split_byline(following.text) is not None:
         return False
-    return split_byline(text + following.text) is not None
+    joined = _bracket_join(text, following.text)
+    return split_byline(joined) is not None
 
 
 def _split_glued(lines: Sequence[Line]) -> Iterator[Line]:
