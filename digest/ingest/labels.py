@@ -57,9 +57,14 @@ PAGE_MATTER = frozenset({Label.HEADER, Label.EDITORS, Label.COLUMN, Label.FURNIT
 _DISPLAY = frozenset({Label.HEADLINE, Label.KICKER, Label.SUBHEAD})
 # A line ending like this is mid-sentence or introduces what follows: never a headline.
 _RUNS_ON = re.compile(r"[，、；：,;:（(“‘《—]$")
+# Two phrases set apart by a space (多地出现高温天气 专家提醒注意防暑) is how heads are set; running
+# text has no space between Chinese characters once cleaned.
+_SPACED_PHRASES = re.compile(r"[\u4e00-\u9fff”] [“\u4e00-\u9fff]")
 _SHORT = 1.0  # characters narrower (or wider) than the column for a display line
 _LOST_INDENT = (1.0, 3.5)  # how much shorter a paragraph's first line is when its indent was lost
 _MEASURE_QUANTILE = 0.7
+_SPAN_MIN, _SPAN_SHARE = 3.0, 0.2  # how much wider than the column a spanning head is
+_NEAR_FULL = 0.8  # inside an article, a line this close to the column's width is text, not a head
 _WINDOW = 6  # neighbouring lines on each side that estimate the column width
 _HEADER_WORD = 8  # a word this short between header lines is part of the header (版名)
 
@@ -314,8 +319,17 @@ class _Pass:
         draft.add_byline(found.byline)
         self.labels[i] = Label.LEAD
         self.owners[i] = len(self.drafts)
-        if found.rest:
-            draft.body.append(Line(found.rest, indented=True, number=line.number))
+        if not found.rest:
+            return
+        rest = Line(found.rest, indented=True, number=line.number)
+        # A one-sentence article may close on its lead's line: 本报讯 …。（记者 张三 摄）
+        if split_byline(rest.text) is not None:
+            self._closing(i, rest)
+        elif cues.match_origin(rest.text) is not None:
+            self._origin(i, rest)
+        else:
+            draft.body.append(rest)
+        self.labels[i] = Label.LEAD
 
     def _is_display(self, i: int) -> bool:
         """A short (or over-long) line without a sentence end: a headline candidate."""
@@ -354,7 +368,12 @@ class _Pass:
     def _gap(self, i: int) -> float:
         """How much narrower than its column line ``i`` is (negative: wider, e.g. a spanning headline)."""
         short = self.columns[i] - self.counts[i]
-        return short if short > 0 else min(0.0, self.columns[i] - self.widths[i])
+        if short > 0:
+            return short
+        # Lines of a neighbouring, wider column run a few characters over; a head spanning columns
+        # runs well over.
+        over = self.widths[i] - self.columns[i]
+        return -over if over >= max(_SPAN_MIN, _SPAN_SHARE * self.columns[i]) else 0.0
 
     def _display(self, i: int, label: Label) -> None:
         """A headline, kicker or subhead candidate: a new article's head, a section head, or loose."""
@@ -373,8 +392,15 @@ class _Pass:
         if self.own[ahead] in (Label.LEAD, Label.BYLINE, Label.COLUMN):
             self._pend(i, label)
             return
-        if label is Label.HEADLINE and self._lost_indent(i) and self._next_runs_on(i):
-            self._body(i, line)  # a paragraph's first line that lost its indent
+        if label is Label.HEADLINE and self._next_runs_on(i) and not _SPACED_PHRASES.search(line.text) and (
+            self._lost_indent(i) or self.widths[i] >= _NEAR_FULL * self.columns[i]
+        ):
+            # A paragraph's first line that lost its indent, or one a little short for other reasons
+            # (wide punctuation, digits): a head is set much shorter than the column.
+            self._body(i, line)
+            return
+        if label is Label.HEADLINE and i and self.labels[i - 1] is Label.SECTION and not cues.NUMBERED.match(line.text):
+            self._body(i, line)  # a section head is one line; what follows it is text
             return
         if label is Label.HEADLINE and self._is_section_head(i, ahead):
             # A section head inside the article: its own paragraph, kept in the body.
@@ -398,7 +424,13 @@ class _Pass:
 
     def _next_runs_on(self, i: int) -> bool:
         """Whether the line after ``i`` is plain text (the rest of a paragraph)."""
-        return i + 1 < len(self.lines) and self.own[i + 1] in (None, Label.CLOSE, Label.ORIGIN) and not self._looks_display(i + 1)
+        if i + 1 >= len(self.lines) or self.own[i + 1] not in (None, Label.CLOSE, Label.ORIGIN):
+            return False
+        j = i + 1
+        if self.indents_kept and self.lines[j].indented and not self.lines[i].indented:
+            return False  # the next line starts a paragraph of its own: line i stands alone
+        text = self.lines[j].text
+        return bool(TERMINAL.search(text)) or bool(_RUNS_ON.search(text)) or self.widths[j] >= _NEAR_FULL * self.columns[j]
 
     def _next_after_display(self, i: int) -> int | None:
         for j in range(i + 1, len(self.lines)):
@@ -445,9 +477,23 @@ class _Pass:
         return k > 0 and (self.own[k - 1] is Label.CAPTION or self.labels[k - 1] is Label.CAPTION)
 
     def _plain(self, i: int, line: Line) -> None:
+        if self.current is None and not self._sentence_ahead(i):
+            # Lines that never reach a sentence end before the next article or the page's end are
+            # no article: a trailing block of headlines and captions.
+            self._pend(i, Label.HEADLINE)
+            return
         if self.current is None:
             self._start(i)
         self._body(i, line)
+
+    def _sentence_ahead(self, i: int) -> bool:
+        for j in range(i, len(self.lines)):
+            own = self.own[j]
+            if own in (Label.CLOSE, Label.ORIGIN) or (own is None and TERMINAL.search(self.lines[j].text)):
+                return True
+            if own is not None and own is not Label.CAPTION:
+                return False
+        return False
 
     def _caption(self, i: int, line: Line) -> None:
         self.labels[i] = Label.CAPTION
