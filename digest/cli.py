@@ -17,11 +17,11 @@ from digest.cli_api import COMMANDS as API_COMMANDS
 from digest.cli_bot import COMMANDS as BOT_COMMANDS
 from digest.cli_briefing import COMMANDS as BRIEFING_COMMANDS
 from digest.cli_common import fail, settings_of
-from digest.config import SummariseSettings
+from digest.config import Settings, SummariseSettings
 from digest.errors import DigestError
 from digest.ingest.sources import read_input
-from digest.output import FORMATS, render_markdown, render_text, to_json
-from digest.pipeline import digest_page
+from digest.output import FORMATS, explained_json, render_explained, render_markdown, render_text, to_json
+from digest.pipeline import digest_page, segmented, unplaced_warning
 from digest.summarise.engines import ENGINES, build_summariser
 
 log = logging.getLogger("digest")
@@ -59,6 +59,12 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
 )
 @click.option("--single", is_flag=True, help="Treat the whole input as one article, lead or not.")
 @click.option(
+    "--explain",
+    is_flag=True,
+    help="Summarise nothing: print every input line with what it was read as (body, lead, byline, "
+    "headline, caption, header, …) and its article's number.",
+)
+@click.option(
     "--issue-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
@@ -84,6 +90,7 @@ def summarise(
     source: str,
     fmt: str,
     single: bool,
+    explain: bool,
     issue_date: dt.datetime | None,
     engine: str | None,
     model: str | None,
@@ -112,14 +119,16 @@ def summarise(
         )
     except ValidationError as exc:
         raise click.BadParameter(str(exc.errors()[0]["msg"])) from None
+    day = issue_date.date() if issue_date else None
+    if explain:
+        _explain(ctx, source, settings, fmt, single=single, issue_date=day)
+        return
     try:
         summariser = build_summariser(
             chosen, warn=lambda message: click.echo(f"digest: warning: {message}", err=True)
         )
         raw = read_input(source, max_bytes=settings.ingest.max_bytes, timeout=settings.ingest.fetch_timeout)
-        page = digest_page(
-            raw, summariser, single_article=single, issue_date=issue_date.date() if issue_date else None
-        )
+        page = digest_page(raw, summariser, single_article=single, issue_date=day)
     except DigestError as exc:
         fail(exc, ctx)
     if fmt == "json":
@@ -131,6 +140,25 @@ def summarise(
         click.echo(render_text(page, width), nl=False)
     for error in page.errors:
         click.echo(f"digest: warning: article {error.index} was skipped ({error.message})", err=True)
+    if page.warning:
+        click.echo(f"digest: warning: {page.warning}", err=True)
+
+
+def _explain(
+    ctx: click.Context, source: str, settings: Settings, fmt: str, *, single: bool, issue_date: dt.date | None
+) -> None:
+    try:
+        raw = read_input(source, max_bytes=settings.ingest.max_bytes, timeout=settings.ingest.fetch_timeout)
+        found = segmented(raw, single_article=single, issue_date=issue_date)
+    except DigestError as exc:
+        fail(exc, ctx)
+    if fmt == "json":
+        click.echo(json.dumps(explained_json(found.lines), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_explained(found.lines), nl=False)
+    warning = unplaced_warning(raw.source, found)
+    if warning:
+        click.echo(f"digest: warning: {warning}", err=True)
 
 
 for command in (*BOT_COMMANDS, *BRIEFING_COMMANDS, *API_COMMANDS):

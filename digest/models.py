@@ -115,3 +115,6 @@ class PageDigest:
     source: str
     articles: tuple[SummarisedArticle, ...]
     errors: tuple[ArticleError, ...] = field(default=())
+    page: PageInfo = field(default_factory=PageInfo)
+    # Said on stderr: the page has text that no article took (see page.unplaced).
+    warning: str | None = None

@@ -7,11 +7,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
+from digest.ingest.segment import ExplainedLine
 from digest.models import PageDigest, SummarisedArticle
 
 FORMATS = ("text", "markdown", "json")
+
+
+def render_explained(lines: Sequence[ExplainedLine]) -> str:
+    """One row per input line: its number, what segmentation took it for, and its article."""
+    out = []
+    for line in lines:
+        article = f"#{line.article}" if line.article else "-"
+        out.append(f"{line.number:>5}  {line.label:<9} {article:>4}  {line.text}")
+    return "\n".join(out) + "\n"
+
+
+def explained_json(lines: Sequence[ExplainedLine]) -> list[dict[str, Any]]:
+    return [{"line": ln.number, "label": ln.label, "article": ln.article, "text": ln.text} for ln in lines]
 
 
 def to_json(page: PageDigest) -> dict[str, Any]:
@@ -19,6 +34,13 @@ def to_json(page: PageDigest) -> dict[str, Any]:
         "source": page.source,
         "articles": [_article_json(item) for item in page.articles],
         "errors": [{"index": e.index, "stage": e.stage, "message": e.message} for e in page.errors],
+        "page": {
+            "header": list(page.page.header),
+            "editors": list(page.page.editors),
+            "columns": list(page.page.columns),
+            "other": list(page.page.other),
+            "unplaced": list(page.page.unplaced),
+        },
     }
 
 
@@ -35,6 +57,7 @@ def _article_json(item: SummarisedArticle) -> dict[str, Any]:
         "date": article.date.isoformat() if article.date else None,
         "dateline": article.dateline,
         "lead": article.lead,
+        "origin": article.origin,
         "kicker": article.kicker,
         "subhead": article.subhead,
         "headline": summary.headline,
@@ -77,6 +100,8 @@ def render_text(page: PageDigest, width: int | None = None) -> str:
         out.append("")
     for error in page.errors:
         out.append(f"! article {error.index} failed at {error.stage}: {error.message}")
+    for text in page.page.unplaced:
+        out.append(f"? not in any article: {text}")
     return "\n".join(out).rstrip() + "\n"
 
 

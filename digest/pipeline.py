@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from digest.errors import DigestError
 from digest.ingest.extract import extract
-from digest.ingest.segment import segment
+from digest.ingest.segment import UNPLACED_WARN_SHARE, SegmentedPage, segment_page
 from digest.models import (
     Article,
     ArticleError,
@@ -27,18 +27,37 @@ from digest.summarise.base import Summariser
 log = logging.getLogger(__name__)
 
 
-def articles_of(
+def segmented(
     raw: RawInput, *, single_article: bool = False, issue_date: dt.date | None = None
-) -> list[Article]:
-    """The articles of one input; what the caller knows (one article, the issue's date) overrides
-    what extraction found."""
+) -> SegmentedPage:
+    """The articles and page matter of one input; what the caller knows (one article, the issue's
+    date) overrides what extraction found."""
     page = extract(raw)
     page = dataclasses.replace(
         page,
         single_article=page.single_article or single_article,
         issue_date=issue_date or page.issue_date,
     )
-    return segment(page)
+    return segment_page(page)
+
+
+def articles_of(
+    raw: RawInput, *, single_article: bool = False, issue_date: dt.date | None = None
+) -> list[Article]:
+    return list(segmented(raw, single_article=single_article, issue_date=issue_date).articles)
+
+
+def unplaced_warning(source: str, page: SegmentedPage) -> str | None:
+    """A warning naming the lines of a page that no article took, when they are more than a trace."""
+    if page.unplaced_share <= UNPLACED_WARN_SHARE:
+        return None
+    shown = "; ".join(text[:30] for text in page.page.unplaced[:5])
+    more = f" (and {len(page.page.unplaced) - 5} more)" if len(page.page.unplaced) > 5 else ""
+    return (
+        f"{source}: {len(page.page.unplaced)} lines ({page.unplaced_share:.0%} of the text) belong to no "
+        f"article and are kept as the page's unplaced lines: {shown}{more}; "
+        "`digest summarise --explain` shows how each line was read"
+    )
 
 
 def digest_page(
@@ -49,14 +68,21 @@ def digest_page(
     issue_date: dt.date | None = None,
 ) -> PageDigest:
     """Extract, segment and summarise one input. Input errors raise; article errors are collected."""
-    articles = articles_of(raw, single_article=single_article, issue_date=issue_date)
+    found = segmented(raw, single_article=single_article, issue_date=issue_date)
+    articles = list(found.articles)
     summaries, errors = summarise_isolated(summariser, articles)
     done = tuple(
         SummarisedArticle(article, summary)
         for article, summary in zip(articles, summaries, strict=True)
         if summary is not None
     )
-    return PageDigest(source=raw.source, articles=done, errors=tuple(errors))
+    return PageDigest(
+        source=raw.source,
+        articles=done,
+        errors=tuple(errors),
+        page=found.page,
+        warning=unplaced_warning(raw.source, found),
+    )
 
 
 def summarise_isolated(
@@ -99,6 +125,7 @@ class CycleReport:
     summarised: int = 0
     errors: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # documents left for the next poll, and why
+    warnings: list[str] = field(default_factory=list)  # pages with text no article took
 
     def line(self) -> str:
         found = f"{self.new} new, {self.replaced} replaced, {self.unchanged} unchanged"
@@ -113,9 +140,17 @@ def content_hash(raw: RawInput) -> str:
 def ingest_document(store: Store, doc: FetchedDocument, *, now: dt.datetime) -> tuple[IngestOutcome, int]:
     """Extract, segment and record one fetched document (one transaction); returns the outcome and the
     number of articles. Input errors raise; nothing is written for a document that fails."""
-    articles = articles_of(doc.raw, single_article=doc.single_article, issue_date=doc.issue_date)
-    outcome, _ = store.record_document(doc, content_hash(doc.raw), articles, now=now)
-    return outcome, len(articles)
+    outcome, count, _ = ingest_segmented(store, doc, now=now)
+    return outcome, count
+
+
+def ingest_segmented(
+    store: Store, doc: FetchedDocument, *, now: dt.datetime
+) -> tuple[IngestOutcome, int, str | None]:
+    """ingest_document, and the warning about the page's unplaced lines when there is one."""
+    found = segmented(doc.raw, single_article=doc.single_article, issue_date=doc.issue_date)
+    outcome, _ = store.record_document(doc, content_hash(doc.raw), found.articles, now=now)
+    return outcome, len(found.articles), unplaced_warning(doc.raw.source, found)
 
 
 def poll_source(
@@ -136,10 +171,12 @@ def poll_source(
     for doc in result.documents:
         report.documents += 1
         try:
-            outcome, count = ingest_document(store, doc, now=now)
+            outcome, count, warning = ingest_segmented(store, doc, now=now)
         except DigestError as exc:
             errors.append(f"{source.name}: {exc.message}")
             continue
+        if warning is not None and outcome is not IngestOutcome.UNCHANGED:
+            report.warnings.append(warning)
         setattr(report, outcome.value, getattr(report, outcome.value) + 1)
         if outcome is not IngestOutcome.UNCHANGED:
             report.articles += count

@@ -106,6 +106,8 @@ def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
     report.summarised += done
     report.errors.extend(errors)
     log.info("cycle: %s", report.line())
+    for warning in report.warnings:
+        log.warning("%s", warning)
     for error in report.errors:
         log.warning("%s", error)
     return report

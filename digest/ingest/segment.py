@@ -56,7 +56,8 @@ def segment(page: PageText, style: cues.HouseStyle = cues.COMMON) -> list[Articl
 
 def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> SegmentedPage:
     """Articles, page matter and every line's label; raises NoArticles when the page has no article."""
-    lines = list(_split_glued(_join_open_brackets(prepare_lines(page.lines))))
+    prepared = prepare_lines(page.lines)
+    lines = list(_split_glued(_join_open_brackets(prepared)))
     if page.single_article:
         labelled = _single(lines, style)
     else:
@@ -114,18 +115,33 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
                 origin=draft.origin,
             )
         )
+    loose_texts = {labelled.lines[i].text for i in labelled.loose} | {
+        _caption_text(labelled.lines[i].text) for i in labelled.loose
+    }
+    unplaced = [
+        *(text for text in unmatched if text not in loose_texts),  # layout heads and captions
+        *(labelled.lines[i].text for i in labelled.loose if labelled.labels[i] is Label.UNPLACED),
+    ]
     info = PageInfo(
         header=_texts(labelled, Label.HEADER),
         editors=_texts(labelled, Label.EDITORS),
         columns=_texts(labelled, Label.COLUMN),
         other=_texts(labelled, Label.FURNITURE),
-        unplaced=tuple(unmatched),
+        unplaced=tuple(unplaced),
     )
-    explained = tuple(
+    explained = [
         ExplainedLine(line.number, str(label), owner or None, line.text)
         for line, label, owner in zip(labelled.lines, labelled.labels, labelled.owners, strict=True)
-    )
-    return SegmentedPage(tuple(articles), info, explained)
+    ]
+    # A line joined onto the one before it (a wrapped lead or byline bracket) is shown on its own,
+    # read as the line it was joined to.
+    shown = {line.number for line in explained}
+    for line in prepared:
+        if line.number not in shown:
+            host = max((e for e in explained if e.number < line.number), key=lambda e: e.number)
+            explained.append(ExplainedLine(line.number, host.label, host.article, line.text))
+    explained.sort(key=lambda e: e.number)
+    return SegmentedPage(tuple(articles), info, tuple(explained))
 
 
 def _no_article_message(source: str, labelled: Labelled) -> str:

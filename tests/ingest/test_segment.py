@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import NoArticles
-from digest.ingest.segment import segment
+from digest.ingest.segment import segment, segment_page
 from digest.models import Article, DocumentKind, PageText
 
 DATA = Path(__file__).parent.parent / "data"
@@ -115,19 +115,39 @@ def test_article_without_byline_leaves_the_next_headline_out() -> None:
     assert second.text == "第二篇的正文。"
 
 
-def test_text_outside_articles_is_never_an_article() -> None:
+def test_text_outside_articles_is_kept_never_dropped() -> None:
     text = (
         "交城报 第二版 综合新闻 2024年8月1日\n本报讯 正文一句话。\n（李四）\n"
         "这是一段与任何文章无关的广告文字。"
     )
-    (article,) = segment(page_of(text))
-    assert article.text == "正文一句话。"
-    assert article.captions == ()
+    found = segment_page(page_of(text))
+    first, second = found.articles
+    assert first.text == "正文一句话。"
+    assert first.captions == ()
+    # The header is the page's own matter; the advert is printed text and stays visible.
+    assert found.page.header == ("交城报 第二版 综合新闻2024年8月1日",)
+    assert second.text == "这是一段与任何文章无关的广告文字。"
 
 
-def test_a_page_without_leads_is_a_clear_error() -> None:
-    with pytest.raises(NoArticles, match="--single"):
-        segment(page_of("只是一段文字。\n没有任何导语。"))
+def test_a_page_without_leads_gives_its_articles() -> None:
+    text = (
+        "清河县开展秋季防火检查\n"
+        "十月以来，清河县应急管理局组织人员深入\n"
+        "各乡镇林区开展防火检查。\n"
+        "（王立新）\n"
+        "石岭镇举办农民丰收节\n"
+        "十月八日，石岭镇第三届农民丰收节在镇文\n"
+        "化广场开幕，群众载歌载舞庆丰收。\n"
+        "（刘思远）\n"
+    )
+    first, second = segment(page_of(text))
+    assert (first.page_headline, first.writers, first.lead) == ("清河县开展秋季防火检查", ("王立新",), None)
+    assert second.text.startswith("十月八日，石岭镇") and second.writers == ("刘思远",)
+
+
+def test_a_page_of_only_page_matter_is_a_clear_error() -> None:
+    with pytest.raises(NoArticles, match="only page matter"):
+        segment(page_of("第3版 要闻 2012年6月12日 星期二\n责任编辑：王五 校对：赵六\n【法治在线】"))
 
 
 def test_single_article_mode_takes_everything_and_the_layout_headline() -> None:
