@@ -144,15 +144,54 @@ def test_undecodable_text(tmp_path: Path) -> None:
     assert "UTF-8" in _error(result)
 
 
-def test_page_without_articles(tmp_path: Path) -> None:
+def test_page_of_only_page_matter_is_an_error_and_other_text_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "matter.txt").write_text(
+        "第3版 要闻 2012年6月12日 星期二\n【法治在线】\n责任编辑：王五 校对：赵六\n", encoding="utf-8"
+    )
+    result = run_digest("summarise", str(tmp_path / "matter.txt"))
+    assert result.returncode == 2
+    assert "only page matter" in _error(result) and "--explain" in _error(result)
+    # A page of text without any lead is read, not refused: nothing on it is lost.
     (tmp_path / "ad.txt").write_text(
         "招聘启事：某公司诚聘编辑若干名。\n联系电话：12345678\n", encoding="utf-8"
     )
-    result = run_digest("summarise", str(tmp_path / "ad.txt"))
-    assert result.returncode == 2
-    assert "--single" in _error(result)
-    single = as_json(run_digest("summarise", str(tmp_path / "ad.txt"), "--single", "--format", "json"))
-    assert len(single["articles"]) == 1
+    found = as_json(run_digest("summarise", str(tmp_path / "ad.txt"), "--format", "json"))
+    assert len(found["articles"]) == 1
+    assert "12345678" in found["articles"][0]["text"]
+
+
+def test_explain_labels_every_line(tmp_path: Path) -> None:
+    result = run_digest("summarise", "--explain", str(SAMPLE))
+    assert result.returncode == 0
+    rows = result.stdout.decode("utf-8").splitlines()
+    printed = [line for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == len(printed)
+    assert rows[0].split()[:3] == ["1", "lead", "#1"]
+    assert any(row.split()[1:3] == ["headline", "#3"] for row in rows)
+    listed = as_json(run_digest("summarise", "--explain", "--format", "json", str(SAMPLE)))
+    assert {row["label"] for row in listed} >= {"lead", "body", "close", "headline", "caption"}
+    assert listed[-1]["article"] == 5
+
+
+def test_json_has_the_page_object() -> None:
+    found = as_json(run_digest("summarise", "--format", "json", str(SAMPLE)))
+    assert found["page"] == {"header": [], "editors": [], "columns": [], "other": [], "unplaced": []}
+
+
+def test_unplaced_text_is_warned_about(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "本报讯 某县召开秋季农业生产会议，部署秋收工作。\n（记者 张三）\n"
+        "本报讯 某镇举办农民丰收节，群众踊跃参加。\n（李四）\n"
+        "一二三四五六七八九十甲乙丙丁\n子丑寅卯辰巳午未申酉戌亥\n",
+        encoding="utf-8",
+    )
+    result = run_digest("summarise", "--format", "json", str(page))
+    assert result.returncode == 0
+    unplaced = json.loads(result.stdout)["page"]["unplaced"]
+    assert unplaced == ["一二三四五六七八九十甲乙丙丁", "子丑寅卯辰巳午未申酉戌亥"]
+    stderr = result.stderr.decode("utf-8")
+    assert "belong to no article" in stderr and "一二三四五六七八九十" in stderr
 
 
 def test_bad_config_is_reported(tmp_path: Path) -> None:

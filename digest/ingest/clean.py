@@ -84,7 +84,11 @@ def is_indented(raw_line: str) -> bool:
 
 def display_width(text: str) -> float:
     """Width in full-width character cells: digits and Latin letters print half as wide."""
-    narrow = sum(1 for ch in text if ch < "\u0370")
+    if text.isascii():
+        return len(text) / 2
+    # Counted in C: the characters Latin-1 can encode are the narrow ones (U+0100–U+036F, accented
+    # Latin beyond Latin-1, are too rare in Chinese pages to matter).
+    narrow = len(text.encode("latin-1", errors="ignore"))
     return len(text) - narrow / 2
 
 

@@ -23,6 +23,7 @@ loose lines for headline/caption matching, or reported as unplaced.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -114,7 +115,6 @@ class Labelled:
 # Characters a line must contain (or start/end with) for a cue to be worth a regular expression.
 _START_CUES = frozenset("■□◎●◆◇○★☆△▲↑↓←→◀▶【[〖［—－-―本记通文图特实上下左右第责编校美版组排审值终制设星周农")
 _END_CUES = frozenset("）)摄")
-_LEAD_CHARS = frozenset("报社网")
 
 
 def _own_cue(line: Line, style: cues.HouseStyle) -> Label | None:
@@ -123,10 +123,11 @@ def _own_cue(line: Line, style: cues.HouseStyle) -> Label | None:
     first, last = text[0], text[-1]
     if style.furniture and cues.is_house_furniture(text, style):
         return Label.FURNITURE
-    if style.leads or _LEAD_CHARS.intersection(text[:14]):
+    head = text[:14]
+    if style.leads or "报" in head or "社" in head or "网" in head:
         if cues.match_lead(text, style) is not None:
             return Label.LEAD
-    if len(text) <= 48 and ("版" in text or "星期" in text or "周" in text or "农历" in text or "期" in text):
+    if len(text) <= 48 and ("版" in text or "星期" in text or "周" in text or "农历" in text or "总第" in text):
         if cues.is_header_line(text):
             return Label.HEADER
     if first in _START_CUES or style.bylines or style.furniture:
@@ -150,30 +151,39 @@ def _own_cue(line: Line, style: cues.HouseStyle) -> Label | None:
             return Label.BODY
         if last == "摄" and cues.match_credit(text) is not None:
             return Label.CAPTION
-    if "日" in text and cues.is_date_line(text):
+    if len(text) <= 16 and "日" in text and cues.is_date_line(text):
         return Label.HEADER
     return None
 
 
-def _column_widths(lines: Sequence[Line], own: Sequence[Label | None], widths: Sequence[float]) -> list[float]:
+class _Measure:
     """Per line, the width of the column it stands in, from nearby plain lines that run on.
 
     Lines that end a sentence are often paragraph ends (short) and are left out, as are lines with a
-    cue of their own; a page mixing column widths gets each line's own neighbourhood.
+    cue of their own; a page mixing column widths gets each line's own neighbourhood. Computed only
+    for the lines that ask: most lines continue a sentence and never need it.
     """
-    plain = [i for i, line in enumerate(lines) if own[i] is None and not TERMINAL.search(line.text)]
-    if not plain:
-        return list(widths)
-    result: list[float] = []
-    k = 0
-    for i in range(len(lines)):
-        while k < len(plain) and plain[k] < i:
-            k += 1
-        near = sorted(widths[j] for j in plain[max(0, k - _WINDOW) : k + _WINDOW + 1] if j != i)
+
+    def __init__(self, lines: Sequence[Line], own: Sequence[Label | None], widths: Sequence[float]) -> None:
+        self._widths = widths
+        self._plain = [i for i, line in enumerate(lines) if own[i] is None and not TERMINAL.search(line.text)]
+        self._cache: dict[int, float] = {}
+
+    def __getitem__(self, i: int) -> float:
+        found = self._cache.get(i)
+        if found is None:
+            found = self._cache[i] = self._measure(i)
+        return found
+
+    def _measure(self, i: int) -> float:
+        plain = self._plain
+        k = bisect_left(plain, i)
+        near = sorted(self._widths[j] for j in plain[max(0, k - _WINDOW) : k + _WINDOW + 1] if j != i)
+        if not near:
+            return self._widths[i]
         # Most plain lines fill the column; the short ones (headlines, header words, first lines
         # that lost their indent) are fewer, so an upper quantile finds the measure.
-        result.append(near[int(len(near) * _MEASURE_QUANTILE)] if near else widths[i])
-    return result
+        return near[int(len(near) * _MEASURE_QUANTILE)]
 
 
 # -- the pass over the page ---------------------------------------------------------------------------
@@ -189,7 +199,7 @@ class _Pass:
         # Digits and Latin letters print half as wide in some fonts and full width in others: a
         # line is short only when it is short counted either way.
         self.counts = [float(len(line.text)) for line in lines]
-        self.columns = _column_widths(lines, self.own, widths)
+        self.columns = _Measure(lines, self.own, widths)
         # How this page is set, from all its lines at once.
         self.indents_kept = sum(1 for i, line in enumerate(lines) if line.indented and self.own[i] is None) >= 3
         closes = sum(1 for label in self.own if label in (Label.CLOSE, Label.ORIGIN))

@@ -69,15 +69,17 @@ def assign_page_matter(
     captions: Sequence[str] = (),
     *,
     has_headline: Sequence[bool] = (),
+    matcher: ArticleMatcher | None = None,
 ) -> tuple[list[PageMatter], list[str]]:
     """Attach headlines and captions to articles; return what was attached and the lines no
     article clearly owns (for the caller to report, never to drop).
 
     ``headlines`` and ``captions`` are lines the layout already classified (type size in a PDF, a
     图为 mark); ``loose_lines`` are lines outside any article whose role only their order tells.
-    ``has_headline`` marks articles that already have a headline printed above them.
+    ``has_headline`` marks articles that already have a headline printed above them; ``matcher``
+    is one the caller built over the same texts.
     """
-    matcher = ArticleMatcher(texts)
+    matcher = matcher or ArticleMatcher(texts)
     found = [PageMatter() for _ in texts]
     taken = [bool(has_headline and has_headline[i]) for i in range(len(texts))]
     unmatched: list[str] = []

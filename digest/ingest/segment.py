@@ -83,14 +83,18 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
     heads = [_head(draft) for draft in drafts]
     loose_captions = [i for i in labelled.loose if labelled.labels[i] is Label.CAPTION or _caption_like(labelled.lines[i])]
     loose_rest = [i for i in labelled.loose if i not in loose_captions]
+    texts = ["".join(body) for body in bodies]
+    matcher = ArticleMatcher(texts) if labelled.loose or page.headlines or page.captions else None
     matter, unmatched = assign_page_matter(
-        ["".join(body) for body in bodies],
+        texts,
         [labelled.lines[i].text for i in loose_rest],
         headlines=[clean_line(h) for h in page.headlines],
         captions=[*(clean_line(c) for c in page.captions), *(_caption_text(labelled.lines[i].text) for i in loose_captions)],
         has_headline=[head[1] is not None for head in heads],
+        matcher=matcher,
     )
-    _place_loose(labelled, labelled.loose, bodies, drafts, heads, matter, unmatched)
+    if matcher is not None:
+        _place_loose(labelled, labelled.loose, matcher, drafts, heads, matter, unmatched)
 
     articles = []
     for index, (draft, paragraphs, found, head) in enumerate(zip(drafts, bodies, matter, heads, strict=True), start=1):
@@ -129,19 +133,31 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
         other=_texts(labelled, Label.FURNITURE),
         unplaced=tuple(unplaced),
     )
-    explained = [
-        ExplainedLine(line.number, str(label), owner or None, line.text)
-        for line, label, owner in zip(labelled.lines, labelled.labels, labelled.owners, strict=True)
-    ]
-    # A line joined onto the one before it (a wrapped lead or byline bracket) is shown on its own,
-    # read as the line it was joined to.
-    shown = {line.number for line in explained}
-    for line in prepared:
-        if line.number not in shown:
-            host = max((e for e in explained if e.number < line.number), key=lambda e: e.number)
-            explained.append(ExplainedLine(line.number, host.label, host.article, line.text))
-    explained.sort(key=lambda e: e.number)
-    return SegmentedPage(tuple(articles), info, tuple(explained))
+    return SegmentedPage(tuple(articles), info, _explained(prepared, labelled))
+
+
+def _explained(prepared: Sequence[Line], labelled: Labelled) -> tuple[ExplainedLine, ...]:
+    """One row per input line. A line joined onto the one before it (a wrapped lead or byline
+    bracket) is shown as printed, read as the line it was joined to."""
+    printed = {line.number: line.text for line in prepared}
+    shown = {line.number for line in labelled.lines}
+    joined = {number for number in printed if number not in shown}
+    rows: list[ExplainedLine] = []
+    for line, label, owner in zip(labelled.lines, labelled.labels, labelled.owners, strict=True):
+        host = ExplainedLine(line.number, str(label), owner or None, line.text)
+        follower = min((n for n in joined if n > line.number), default=None)
+        if follower is not None and line.text == printed[line.number] + printed[follower] or (
+            follower is not None and line.text == f"{printed[line.number]} {printed[follower]}"
+        ):
+            rows.append(ExplainedLine(line.number, host.label, host.article, printed[line.number]))
+            rows.append(ExplainedLine(follower, host.label, host.article, printed[follower]))
+        else:
+            rows.append(host)
+    shown_now = {row.number for row in rows}
+    for number in sorted(joined - shown_now):  # joined and then split again: shown on their own
+        before = max((row for row in rows if row.number < number), key=lambda row: row.number)
+        rows.append(ExplainedLine(number, before.label, before.article, printed[number]))
+    return tuple(sorted(rows, key=lambda row: row.number))
 
 
 def _no_article_message(source: str, labelled: Labelled) -> str:
@@ -214,7 +230,7 @@ def _caption_text(text: str) -> str:
 def _place_loose(
     labelled: Labelled,
     loose: Sequence[int],
-    bodies: Sequence[list[str]],
+    matcher: ArticleMatcher,
     drafts: Sequence[Draft],
     heads: list[tuple[str | None, str | None, str | None]],
     matter: Sequence[PageMatter],
@@ -226,7 +242,6 @@ def _place_loose(
     no words with any article goes to an article whose byline names a photographer but which has no
     caption yet (a credited photo is printed with a caption). What is still left is unplaced.
     """
-    matcher = ArticleMatcher(["".join(body) for body in bodies])
     previous: int | None = None
     for i in loose:
         line = labelled.lines[i]
