@@ -113,20 +113,22 @@ class Byline:
     photographers: tuple[str, ...]
 
 
+def _trailing_role(inner: str) -> tuple[str, str | None]:
+    """Split off a role word that follows the names: 张三 摄影报道, 张三摄, 张三 报道 (not 文/摄)."""
+    trailing = _TRAILING_ROLE.search(inner)
+    if trailing is None or trailing.start() == 0 or inner[trailing.start() - 1] == "/":
+        return inner, None
+    return inner[: trailing.start()].strip(), trailing.group("role")
+
+
 def parse_byline(inner: str) -> Byline | None:
     """Read the text inside a byline's brackets; None when it is not a byline."""
     writers: list[str] = []
     photographers: list[str] = []
     role = _WRITER
-    marked = False
-    inner = inner.strip()
-    trailing = _TRAILING_ROLE.search(inner)
-    photo_tail = False
-    if trailing is not None and trailing.start() > 0 and inner[trailing.start() - 1] != "/":
-        # 张三 摄影报道 / 张三摄 / 张三 报道: the role word follows the names (a glued 摄 too).
-        photo_tail = trailing.group("role") not in ("报道",)
-        inner = inner[: trailing.start()].strip()
-        marked = True
+    inner, tail = _trailing_role(inner.strip())
+    marked = tail is not None
+    photo_tail = tail not in (None, "报道")
     for part in _SEPARATORS.split(inner):
         token = part
         while token:

@@ -25,7 +25,9 @@ LEAD_PATTERN = (
 )
 LEAD_AT_START = re.compile("^" + LEAD_PATTERN)
 # A lead whose reporters' bracket is not closed on its line: the bracket wrapped onto the next one.
-LEAD_OPEN_BRACKET = re.compile(rf"^(?:[{_CJK}]{{0,8}}报讯|(?:{_WIRE})[^（(]{{0,16}}?(?:电|讯))\s*[（(][^）)]*$")
+LEAD_OPEN_BRACKET = re.compile(
+    rf"^(?:[{_CJK}]{{0,8}}报讯|(?:{_WIRE})[^（(]{{0,16}}?(?:电|讯))\s*[（(][^）)]*$"
+)
 # A lead glued to the end of the previous article on one line: "…。（文/张三）本报讯 …".
 LEAD_INSIDE = re.compile(r"(?<=[）)。！？”]) *(?=" + LEAD_PATTERN + ")")
 
@@ -35,27 +37,37 @@ _BYLINE_OPEN = re.compile(
     rf"^(?P<mark>[{_OPEN_MARKS}]?)\s*(?P<inner>[^，。！？；：,;!?“”（）()]{{2,40}}?)\s*"
     r"(?P<tail>摄影报道|图文报道|报道|发自[\u4e00-\u9fff]{1,8})?$"
 )
-_ROLE_START = re.compile(r"^(?:本报|特约|实习)?(?:记者|通讯员|实习生|特约记者)|^(?:文|图|文/图|图/文|文图)\s*[/／:：]")
+_ROLE_START = re.compile(
+    r"^(?:本报|特约|实习)?(?:记者|通讯员|实习生|特约记者)|^(?:文|图|文/图|图/文|文图)\s*[/／:：]"
+)
 
 # Source notes that end an article: （据新华社）, （来源：人民日报）, （责任编辑 张三）.
+_ORIGIN_WORDS = r"(?:据|来源[：:]|稿件来源[：:]|转自|责任编辑|责编|编辑[：:])"
 ORIGIN_AT_END = re.compile(
-    r"(?P<before>^|[。！？!?”’」』…]) *[（(](?P<inner>(?:据|来源[：:]|稿件来源[：:]|转自|责任编辑|责编|编辑[：:])"
-    r"[^（）()]{1,40})[）)] *$"
+    rf"(?P<before>^|[。！？!?”’」』…]) *[（(](?P<inner>{_ORIGIN_WORDS}[^（）()]{{1,40}})[）)] *$"
 )
 # A photo credit ending a caption without brackets: "村民在收割小麦 王五 摄", "▲…。李四摄".
-CREDIT_AT_END = re.compile(rf"(?:\s+|(?<=[。！？”]))(?:(?:本报)?记者|通讯员)?\s*(?P<names>(?:[{_CJK}·]{{2,8}}\s*){{1,3}})\s*摄(?:影)?$")
+CREDIT_AT_END = re.compile(
+    rf"(?:\s+|(?<=[。！？”]))(?:(?:本报)?记者|通讯员)?\s*(?P<names>(?:[{_CJK}·]{{2,8}}\s*){{1,3}})\s*摄(?:影)?$"
+)
 _CAPTION_START = re.compile(r"^(?:[▲△↑↓←→◀▶]|图为|上图|下图|左图|右图|图一|图二|图①|图②|图：|图:|图片说明)")
 _SUBHEAD = re.compile(r"^(?:——|—|－－|--|―)\s*(?P<text>.+)$")
 # A column name alone on its line: 【法治在线】, [新闻速递]; short, no sentence in it.
 _BRACKETED = re.compile(r"^[【\[〖［](?P<inner>[^】\]〗］]{1,30})[】\]〗］]$")
 # Numbered section heads inside an article: 一、…  （一）…  1.…  第一，…
-NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、是]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．]|第[一二三四五六七八九十]+[，,、])")
+NUMBERED = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、是]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．]|第[一二三四五六七八九十]+[，,、])"
+)
 
 # Page furniture.
-_EDITOR_ROLES = "责任编辑|责编|本版编辑|编辑|校对|美编|美术编辑|版式|版式设计|组版|排版|审核|审读|值班编辑|终审|制作|设计"
+_EDITOR_ROLES = (
+    "责任编辑|责编|本版编辑|编辑|校对|美编|美术编辑|版式|版式设计|组版|排版|审核|审读|值班编辑|终审|制作|设计"
+)
 _EDITORS = re.compile(rf"^(?:(?:{_EDITOR_ROLES})\s*[：:]?\s*[{_CJK}·、\s]{{1,24}}?\s*)+$")
 _EDITOR_START = re.compile(rf"^(?:{_EDITOR_ROLES})\s*[：:]")
-_PAGE_NO = re.compile(r"第[0-9一二三四五六七八九十]{1,3}版|^[A-Z]?\d{1,2}版$|^[A-Z]\d{1,2}$|总第\d+期|今日\d+版")
+_PAGE_NO = re.compile(
+    r"第[0-9一二三四五六七八九十]{1,3}版|^[A-Z]?\d{1,2}版$|^[A-Z]\d{1,2}$|总第\d+期|今日\d+版"
+)
 _WEEKDAY = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]|农历")
 _HEADER_LINE = re.compile(
     rf"^(?:(?:第[0-9一二三四五六七八九十]{{1,3}}版[：:]?|[A-Z]?\d{{1,2}}版|[A-Z]\d{{1,2}}|{_DATE}|\d{{4}}年|"
@@ -78,7 +90,9 @@ class HouseStyle:
     furniture: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
-    def of(cls, leads: Iterable[str] = (), bylines: Iterable[str] = (), furniture: Iterable[str] = ()) -> HouseStyle:
+    def of(
+        cls, leads: Iterable[str] = (), bylines: Iterable[str] = (), furniture: Iterable[str] = ()
+    ) -> HouseStyle:
         return cls(
             tuple(re.compile(p) for p in leads),
             tuple(re.compile(p) for p in bylines),
@@ -125,30 +139,32 @@ def match_lead(text: str, style: HouseStyle = COMMON) -> Lead | None:
 
 def match_byline_open(text: str, style: HouseStyle = COMMON) -> Byline | None:
     """A line that is only a byline opening an article (■记者 张三, 本报记者 张三 报道); else None."""
-    for pattern in style.bylines:
-        house = pattern.match(text)
-        if house is not None:
-            byline = parse_byline(text[house.end() :].strip() or text)
-            return byline or Byline((), ())
-    if len(text) > 40:
-        return None
-    match = _BYLINE_OPEN.match(text)
+    house = _house_byline(text, style)
+    if house is not None:
+        return house
+    match = _BYLINE_OPEN.match(text) if len(text) <= 40 else None
     if match is None:
         return None
     inner = match.group("inner").strip()
+    # Names alone are a byline only behind a mark (■ ◎) or a role (记者, 文/).
     marked = bool(match.group("mark")) or bool(_ROLE_START.match(inner))
-    if not marked:
-        return None
-    byline = parse_byline(inner)
-    if byline is None:
-        return None
-    names = (*byline.writers, *byline.photographers)
+    byline = parse_byline(inner) if marked else None
     # A marked byline still names people: 记者了解到 is a sentence that wrapped, not a byline.
-    if not all(looks_like_person(name) or name.isascii() for name in names):
+    if byline is None or not all(
+        looks_like_person(name) or name.isascii() for name in (*byline.writers, *byline.photographers)
+    ):
         return None
-    if match.group("tail") in ("摄影报道",) and not byline.photographers:
+    if match.group("tail") == "摄影报道" and not byline.photographers:
         byline = Byline(byline.writers, byline.writers)
     return byline
+
+
+def _house_byline(text: str, style: HouseStyle) -> Byline | None:
+    for pattern in style.bylines:
+        house = pattern.match(text)
+        if house is not None:
+            return parse_byline(text[house.end() :].strip() or text) or Byline((), ())
+    return None
 
 
 def match_origin(text: str) -> tuple[str, str] | None:
@@ -221,7 +237,11 @@ def is_header_line(text: str) -> bool:
 
 def is_date_line(text: str) -> bool:
     """A line that is only a date (part of a header broken over lines)."""
-    return bool(re.fullmatch(rf"\s*(?:{_DATE}|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}})\s*", text))
+    return bool(
+        re.fullmatch(
+            rf"\s*(?:{_DATE}|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}})\s*", text
+        )
+    )
 
 
 def is_jump(text: str) -> bool:

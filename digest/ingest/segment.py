@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from digest.errors import NoArticles
 from digest.ingest import cues
 from digest.ingest.byline import split_byline
 from digest.ingest.clean import Line, clean_line, display_width, join_paragraphs, prepare_lines
 from digest.ingest.dateline import find_dateline, resolve_date
-from digest.ingest.labels import PAGE_MATTER, Draft, Label, Labelled, label_lines
+from digest.ingest.labels import PAGE_MATTER, Draft, Label, Labelled
 from digest.ingest.page_matter import ArticleMatcher, PageMatter, assign_page_matter
+from digest.ingest.reading import label_lines
 from digest.models import Article, PageInfo, PageText
 
 # Share of a page's text that may stay unplaced before the user is warned.
@@ -57,11 +59,8 @@ def segment(page: PageText, style: cues.HouseStyle = cues.COMMON) -> list[Articl
 def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> SegmentedPage:
     """Articles, page matter and every line's label; raises NoArticles when the page has no article."""
     prepared = prepare_lines(page.lines)
-    lines = list(_split_glued(_join_open_brackets(prepared)))
-    if page.single_article:
-        labelled = _single(lines, style)
-    else:
-        labelled = label_lines(lines, style)
+    lines = list(_split_glued(list(_join_open_brackets(prepared))))
+    labelled = _single(lines, style) if page.single_article else label_lines(lines, style)
     drafts = labelled.drafts
     # A draft with no body text (a byline or head with nothing after it) is no article: its lines
     # go back to the page's loose lines.
@@ -81,7 +80,9 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
 
     bodies = [join_paragraphs(_body_lines(draft)) for draft in drafts]
     heads = [_head(draft) for draft in drafts]
-    loose_captions = [i for i in labelled.loose if labelled.labels[i] is Label.CAPTION or _caption_like(labelled.lines[i])]
+    loose_captions = [
+        i for i in labelled.loose if labelled.labels[i] is Label.CAPTION or _caption_like(labelled.lines[i])
+    ]
     loose_rest = [i for i in labelled.loose if i not in loose_captions]
     texts = ["".join(body) for body in bodies]
     matcher = ArticleMatcher(texts) if labelled.loose or page.headlines or page.captions else None
@@ -89,15 +90,28 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
         texts,
         [labelled.lines[i].text for i in loose_rest],
         headlines=[clean_line(h) for h in page.headlines],
-        captions=[*(clean_line(c) for c in page.captions), *(_caption_text(labelled.lines[i].text) for i in loose_captions)],
+        captions=[
+            *(clean_line(c) for c in page.captions),
+            *(_caption_text(labelled.lines[i].text) for i in loose_captions),
+        ],
         has_headline=[head[1] is not None for head in heads],
         matcher=matcher,
     )
     if matcher is not None:
-        _place_loose(labelled, labelled.loose, matcher, drafts, heads, matter, unmatched)
+        _place_loose(
+            labelled,
+            loose=labelled.loose,
+            matcher=matcher,
+            drafts=drafts,
+            heads=heads,
+            matter=matter,
+            unmatched=unmatched,
+        )
 
     articles = []
-    for index, (draft, paragraphs, found, head) in enumerate(zip(drafts, bodies, matter, heads, strict=True), start=1):
+    for index, (draft, paragraphs, found, head) in enumerate(
+        zip(drafts, bodies, matter, heads, strict=True), start=1
+    ):
         kicker, headline, subhead = head
         dateline, year, month, day = find_dateline(draft.lead, paragraphs[0] if paragraphs else "")
         if page.single_article and page.headlines:
@@ -146,7 +160,7 @@ def _explained(prepared: Sequence[Line], labelled: Labelled) -> tuple[ExplainedL
     for line, label, owner in zip(labelled.lines, labelled.labels, labelled.owners, strict=True):
         host = ExplainedLine(line.number, str(label), owner or None, line.text)
         follower = min((n for n in joined if n > line.number), default=None)
-        if follower is not None and line.text == printed[line.number] + printed[follower] or (
+        if (follower is not None and line.text == printed[line.number] + printed[follower]) or (
             follower is not None and line.text == f"{printed[line.number]} {printed[follower]}"
         ):
             rows.append(ExplainedLine(line.number, host.label, host.article, printed[line.number]))
@@ -229,6 +243,7 @@ def _caption_text(text: str) -> str:
 
 def _place_loose(
     labelled: Labelled,
+    *,
     loose: Sequence[int],
     matcher: ArticleMatcher,
     drafts: Sequence[Draft],
@@ -273,10 +288,13 @@ def _place_loose(
 
 
 def _kickers_before_headlines(
-    labelled: Labelled, loose: Sequence[int], heads: list[tuple[str | None, str | None, str | None]], unmatched: list[str]
+    labelled: Labelled,
+    loose: Sequence[int],
+    heads: list[tuple[str | None, str | None, str | None]],
+    unmatched: list[str],
 ) -> None:
     """An unplaced line right before a headline in the trailing block is that headline's kicker."""
-    for i, following in zip(loose, loose[1:], strict=False):
+    for i, following in pairwise(loose):
         if labelled.labels[i] is not Label.UNPLACED or labelled.labels[following] is not Label.HEADLINE:
             continue
         index = labelled.owners[following] - 1
@@ -304,7 +322,9 @@ def _photo_without_caption(
 ) -> int | None:
     """The article most like ``text`` among those with a credited photographer and no caption yet."""
     candidates = [
-        k for k, draft in enumerate(drafts) if draft.photographers and not draft.captions and not matter[k].captions
+        k
+        for k, draft in enumerate(drafts)
+        if draft.photographers and not draft.captions and not matter[k].captions
     ]
     if not candidates:
         return None
@@ -321,9 +341,13 @@ def _join_open_brackets(lines: list[Line]) -> Iterator[Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if i + 1 < len(lines) and (cues.LEAD_OPEN_BRACKET.match(line.text) or _wrapped_byline(line, lines[i + 1])):
+        if i + 1 < len(lines) and (
+            cues.LEAD_OPEN_BRACKET.match(line.text) or _wrapped_byline(line, lines[i + 1])
+        ):
             following = lines[i + 1]
-            yield Line(_bracket_join(line.text, following.text), line.indented, line.blank_before, line.number)
+            yield Line(
+                _bracket_join(line.text, following.text), line.indented, line.blank_before, line.number
+            )
             i += 2
             continue
         yield line
@@ -371,7 +395,9 @@ def _split_glued(lines: Sequence[Line]) -> Iterator[Line]:
         for k, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(raw)], strict=True)):
             piece = raw[start:end].strip()
             if piece:
-                yield Line(piece, line.indented if k == 0 else True, line.blank_before and k == 0, line.number)
+                yield Line(
+                    piece, line.indented if k == 0 else True, line.blank_before and k == 0, line.number
+                )
 
 
 # -- an article page (one e-paper HTML page per article) -----------------------------------------------

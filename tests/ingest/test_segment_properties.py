@@ -28,7 +28,9 @@ _ROLE_WORDS = re.compile(
 _NOT_WORD = re.compile(r"[\W_]+")
 
 LINES = {path.name: page_text(path).lines for path in ALL_PAGES}
-CUE_ALPHABET = "本报讯记者通讯员摄图文（）()【】——■◎▲。，！？“”第版星期一责任编辑：校对张王李县镇召开会议 7月25日\u3000"
+CUE_ALPHABET = (
+    "本报讯记者通讯员摄图文（）()【】——■◎▲。，！？“”第版星期一责任编辑：校对张王李县镇召开会议 7月25日\u3000"
+)
 
 
 def pieces(line: str) -> list[str]:
