@@ -19,6 +19,8 @@ from digest.cli_briefing import COMMANDS as BRIEFING_COMMANDS
 from digest.cli_common import fail, settings_of
 from digest.config import Settings, SummariseSettings
 from digest.errors import DigestError
+from digest.ingest.cues import HouseStyle
+from digest.ingest.house_styles import house_styles, style_for
 from digest.ingest.sources import read_input
 from digest.output import FORMATS, explained_json, render_explained, render_markdown, render_text, to_json
 from digest.pipeline import digest_page, segmented, unplaced_warning
@@ -59,6 +61,11 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
 )
 @click.option("--single", is_flag=True, help="Treat the whole input as one article, lead or not.")
 @click.option(
+    "--paper",
+    default=None,
+    help="The paper's name: its house style from [[papers]] in the config is used.",
+)
+@click.option(
     "--explain",
     is_flag=True,
     help="Summarise nothing: print every input line with what it was read as (body, lead, byline, "
@@ -90,6 +97,7 @@ def summarise(
     source: str,
     fmt: str,
     single: bool,
+    paper: str | None,
     explain: bool,
     issue_date: dt.datetime | None,
     engine: str | None,
@@ -120,15 +128,16 @@ def summarise(
     except ValidationError as exc:
         raise click.BadParameter(str(exc.errors()[0]["msg"])) from None
     day = issue_date.date() if issue_date else None
+    style = style_for(house_styles(settings.papers), paper)
     if explain:
-        _explain(ctx, source, settings, fmt, single=single, issue_date=day)
+        _explain(ctx, source, settings, fmt, single=single, issue_date=day, style=style)
         return
     try:
         summariser = build_summariser(
             chosen, warn=lambda message: click.echo(f"digest: warning: {message}", err=True)
         )
         raw = read_input(source, max_bytes=settings.ingest.max_bytes, timeout=settings.ingest.fetch_timeout)
-        page = digest_page(raw, summariser, single_article=single, issue_date=day)
+        page = digest_page(raw, summariser, single_article=single, issue_date=day, style=style)
     except DigestError as exc:
         fail(exc, ctx)
     if fmt == "json":
@@ -145,11 +154,18 @@ def summarise(
 
 
 def _explain(
-    ctx: click.Context, source: str, settings: Settings, fmt: str, *, single: bool, issue_date: dt.date | None
+    ctx: click.Context,
+    source: str,
+    settings: Settings,
+    fmt: str,
+    *,
+    single: bool,
+    issue_date: dt.date | None,
+    style: HouseStyle,
 ) -> None:
     try:
         raw = read_input(source, max_bytes=settings.ingest.max_bytes, timeout=settings.ingest.fetch_timeout)
-        found = segmented(raw, single_article=single, issue_date=issue_date)
+        found = segmented(raw, single_article=single, issue_date=issue_date, style=style)
     except DigestError as exc:
         fail(exc, ctx)
     if fmt == "json":

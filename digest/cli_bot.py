@@ -16,11 +16,12 @@ from digest.config import Settings, default_text, user_config_path
 from digest.delivery import DeliveryReport
 from digest.errors import ConfigError, DigestError
 from digest.http import mask_url
+from digest.ingest.house_styles import house_styles
 from digest.ingest.sources import read_input
-from digest.pipeline import CycleReport, ingest_document, summarise_pending
+from digest.pipeline import CycleReport, ingest_segmented, summarise_pending
 from digest.sources.base import FetchedDocument
 from digest.sources.registry import SourceSettings
-from digest.store import open_store
+from digest.store import IngestOutcome, open_store
 
 
 @click.command()
@@ -78,7 +79,7 @@ def ingest(
             link=raw.source if "://" in raw.source else None,
         )
         store = open_store(settings.store.url)
-        outcome, count = ingest_document(store, doc, now=now)
+        outcome, count, warning = ingest_segmented(store, doc, now=now, styles=house_styles(settings.papers))
         done, errors = summarise_pending(
             store,
             build_summariser(settings.summarise),
@@ -88,6 +89,8 @@ def ingest(
     except DigestError as exc:
         fail(exc, ctx)
     click.echo(f"{mask_url(raw.source)}: {outcome.value}, {count} articles; {done} summarised")
+    if warning is not None and outcome is not IngestOutcome.UNCHANGED:
+        click.echo(f"digest: warning: {warning}", err=True)
     for error in errors:
         click.echo(f"digest: warning: {error}", err=True)
 
@@ -194,6 +197,9 @@ def status(ctx: click.Context) -> None:
         click.echo(line + (f", next {upcoming[source.name]}" if source.name in upcoming else ""))
         if source.last_error:
             click.echo(f"  last error: {source.last_error}")
+    for source_name, locator, lines in state.unplaced:
+        shown = "; ".join(line[:30] for line in lines[:3]) + (" …" if len(lines) > 3 else "")
+        click.echo(f"unplaced: {source_name} {mask_url(locator)}: {len(lines)} lines in no article: {shown}")
 
 
 def print_delivery(report: DeliveryReport) -> None:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from digest.api.settings import ApiSettings
 from digest.briefing.subscribers import SubscriberSettings
 from digest.errors import ConfigError
+from digest.ingest.house_styles import PaperSettings
 from digest.notify.settings import resolve_env
 from digest.sources.registry import SourceSettings
 from digest.timezones import TimeZoneName
@@ -78,6 +79,8 @@ class Settings(_Section):
     api: ApiSettings = Field(default_factory=ApiSettings)
     sources: list[SourceSettings] = Field(default_factory=list)
     subscribers: list[SubscriberSettings] = Field(default_factory=list)
+    # House styles: a paper's own leads, byline marks and page furniture (see ingest/house_styles.py).
+    papers: list[PaperSettings] = Field(default_factory=list)
     # The file the settings were read from, if any: `digest sources add` edits it.
     config_file: Path | None = None
 
@@ -86,6 +89,7 @@ class Settings(_Section):
         for what, names in (
             ("source", [s.name for s in self.sources]),
             ("subscriber", [s.name for s in self.subscribers]),
+            ("paper", [p.name for p in self.papers]),
         ):
             duplicates = sorted({n for n in names if names.count(n) > 1})
             if duplicates:

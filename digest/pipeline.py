@@ -6,11 +6,13 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from digest.errors import DigestError
+from digest.ingest.cues import COMMON, HouseStyle
 from digest.ingest.extract import extract
+from digest.ingest.house_styles import style_for
 from digest.ingest.segment import UNPLACED_WARN_SHARE, SegmentedPage, segment_page
 from digest.models import (
     Article,
@@ -28,17 +30,21 @@ log = logging.getLogger(__name__)
 
 
 def segmented(
-    raw: RawInput, *, single_article: bool = False, issue_date: dt.date | None = None
+    raw: RawInput,
+    *,
+    single_article: bool = False,
+    issue_date: dt.date | None = None,
+    style: HouseStyle = COMMON,
 ) -> SegmentedPage:
     """The articles and page matter of one input; what the caller knows (one article, the issue's
-    date) overrides what extraction found."""
+    date, the paper's house style) overrides or adds to what extraction found."""
     page = extract(raw)
     page = dataclasses.replace(
         page,
         single_article=page.single_article or single_article,
         issue_date=issue_date or page.issue_date,
     )
-    return segment_page(page)
+    return segment_page(page, style)
 
 
 def articles_of(
@@ -66,9 +72,10 @@ def digest_page(
     *,
     single_article: bool = False,
     issue_date: dt.date | None = None,
+    style: HouseStyle = COMMON,
 ) -> PageDigest:
     """Extract, segment and summarise one input. Input errors raise; article errors are collected."""
-    found = segmented(raw, single_article=single_article, issue_date=issue_date)
+    found = segmented(raw, single_article=single_article, issue_date=issue_date, style=style)
     articles = list(found.articles)
     summaries, errors = summarise_isolated(summariser, articles)
     done = tuple(
@@ -137,24 +144,39 @@ def content_hash(raw: RawInput) -> str:
     return hashlib.sha256(raw.data).hexdigest()
 
 
-def ingest_document(store: Store, doc: FetchedDocument, *, now: dt.datetime) -> tuple[IngestOutcome, int]:
+def ingest_document(
+    store: Store, doc: FetchedDocument, *, now: dt.datetime, styles: Mapping[str, HouseStyle] | None = None
+) -> tuple[IngestOutcome, int]:
     """Extract, segment and record one fetched document (one transaction); returns the outcome and the
     number of articles. Input errors raise; nothing is written for a document that fails."""
-    outcome, count, _ = ingest_segmented(store, doc, now=now)
+    outcome, count, _ = ingest_segmented(store, doc, now=now, styles=styles)
     return outcome, count
 
 
 def ingest_segmented(
-    store: Store, doc: FetchedDocument, *, now: dt.datetime
+    store: Store, doc: FetchedDocument, *, now: dt.datetime, styles: Mapping[str, HouseStyle] | None = None
 ) -> tuple[IngestOutcome, int, str | None]:
-    """ingest_document, and the warning about the page's unplaced lines when there is one."""
-    found = segmented(doc.raw, single_article=doc.single_article, issue_date=doc.issue_date)
-    outcome, _ = store.record_document(doc, content_hash(doc.raw), found.articles, now=now)
+    """ingest_document, and the warning about the page's unplaced lines when there is one.
+
+    The paper's house style (``styles``, from ``[[papers]]``) is used with the lines that recur on
+    most of its earlier pages (its own furniture, learnt from the store)."""
+    style = style_for(styles or {}, doc.paper, store.recurring_lines(doc.paper))
+    found = segmented(doc.raw, single_article=doc.single_article, issue_date=doc.issue_date, style=style)
+    outcome, _ = store.record_document(
+        doc, content_hash(doc.raw), found.articles, now=now, page=found.record()
+    )
     return outcome, len(found.articles), unplaced_warning(doc.raw.source, found)
 
 
 def poll_source(
-    store: Store, source: Source, kind: str, report: CycleReport, *, today: dt.date, now: dt.datetime
+    store: Store,
+    source: Source,
+    kind: str,
+    report: CycleReport,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    styles: Mapping[str, HouseStyle] | None = None,
 ) -> None:
     """Poll one source and record what it found; one bad document never sinks the others."""
     state = store.source_state(source.name)  # a store failure is not the source's: let it raise
@@ -171,7 +193,7 @@ def poll_source(
     for doc in result.documents:
         report.documents += 1
         try:
-            outcome, count, warning = ingest_segmented(store, doc, now=now)
+            outcome, count, warning = ingest_segmented(store, doc, now=now, styles=styles)
         except DigestError as exc:
             errors.append(f"{source.name}: {exc.message}")
             continue

@@ -26,6 +26,7 @@ from digest import __version__
 from digest.briefing.daily import brief, build_channels
 from digest.config import Settings
 from digest.delivery import DeliveryReport, deliver_due
+from digest.ingest.house_styles import house_styles
 from digest.notify.base import Channel
 from digest.pipeline import CycleReport, poll_source, summarise_pending
 from digest.sources.base import Source
@@ -95,7 +96,15 @@ def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
             if rt.stop.is_set():
                 break
             cfg, source = rt.sources[name]
-            poll_source(rt.store, source, cfg.kind, report, today=rt.today(), now=rt.clock())
+            poll_source(
+                rt.store,
+                source,
+                cfg.kind,
+                report,
+                today=rt.today(),
+                now=rt.clock(),
+                styles=house_styles(rt.settings.papers),
+            )
         done, errors = summarise_pending(
             rt.store,
             rt.summariser,

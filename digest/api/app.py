@@ -34,6 +34,7 @@ from digest.api.middleware import BodyLimit, RequestMetrics
 from digest.api.subscribers import router as subscribers_router
 from digest.config import Settings
 from digest.errors import DigestError, EmptyInput
+from digest.ingest.house_styles import house_styles
 from digest.models import RawInput
 from digest.output import to_json
 from digest.pipeline import content_hash, digest_page, ingest_document
@@ -218,7 +219,8 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
 def _ingest(state: ApiState, doc: FetchedDocument) -> tuple[int, str]:
     """Store the document (one transaction; nothing is written when it fails); its issue id and outcome."""
     store = state.store()
-    outcome, _count = ingest_document(store, doc, now=dt.datetime.now(dt.UTC))
+    styles = house_styles(state.settings.papers)
+    outcome, _count = ingest_document(store, doc, now=dt.datetime.now(dt.UTC), styles=styles)
     issue_id = store.current_issue_with_bytes(doc.paper, content_hash(doc.raw))
     if issue_id is None:  # replaced between our write and our read by another copy: report the latest
         raise DigestError("the issue changed while it was stored; send it again")

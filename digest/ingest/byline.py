@@ -121,6 +121,24 @@ def _trailing_role(inner: str) -> tuple[str, str | None]:
     return inner[: trailing.start()].strip(), trailing.group("role")
 
 
+def _rejoin_spaced_names(parts: list[str]) -> list[str]:
+    """A two-character name set with a space to fill the width of three (吴 涛) is one name."""
+    out: list[str] = []
+    for part in parts:
+        if (
+            out
+            and len(part) == 1
+            and len(out[-1]) == 1
+            and "\u4e00" <= part <= "\u9fff"
+            and "\u4e00" <= out[-1] <= "\u9fff"
+            and out[-1] not in _ROLE_OF
+        ):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
 def parse_byline(inner: str) -> Byline | None:
     """Read the text inside a byline's brackets; None when it is not a byline."""
     writers: list[str] = []
@@ -129,7 +147,7 @@ def parse_byline(inner: str) -> Byline | None:
     inner, tail = _trailing_role(inner.strip())
     marked = tail is not None
     photo_tail = tail not in (None, "报道")
-    for part in _SEPARATORS.split(inner):
+    for part in _rejoin_spaced_names(_SEPARATORS.split(inner)):
         token = part
         while token:
             match = _ROLE_PREFIX.match(token)

@@ -42,7 +42,7 @@ _ROLE_START = re.compile(
 )
 
 # Source notes that end an article: （据新华社）, （来源：人民日报）, （责任编辑 张三）.
-_ORIGIN_WORDS = r"(?:据|来源[：:]|稿件来源[：:]|转自|责任编辑|责编|编辑[：:])"
+_ORIGIN_WORDS = r"(?:据|来源[：:]|稿件来源[：:]|转自|责任编辑|责编|编辑[：:]|作者单位[：:]|作者系|作者为)"
 ORIGIN_AT_END = re.compile(
     rf"(?P<before>^|[。！？!?”’」』…]) *[（(](?P<inner>{_ORIGIN_WORDS}[^（）()]{{1,40}})[）)] *$"
 )
@@ -213,6 +213,14 @@ def strip_caption_mark(text: str) -> str:
 def subhead_text(text: str) -> str | None:
     match = _SUBHEAD.match(text)
     return match.group("text").strip() if match else None
+
+
+# Column names printed without brackets end like this: 县域简讯, 新闻速递, 清河时评, 图片新闻.
+_COLUMN_NAME = re.compile(r"^[\u4e00-\u9fff·]{0,6}(?:简讯|速递|快讯|播报|动态|时评|短评|图片新闻|图说|传真|广角|纵横|走笔|一线)$")
+
+
+def is_column_name(text: str) -> bool:
+    return bool(_COLUMN_NAME.match(text))
 
 
 def bracketed(text: str) -> str | None:

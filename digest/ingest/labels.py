@@ -42,7 +42,7 @@ PAGE_MATTER = frozenset({Label.HEADER, Label.EDITORS, Label.COLUMN, Label.FURNIT
 DISPLAY = frozenset({Label.HEADLINE, Label.KICKER, Label.SUBHEAD})
 # A line ending like this is mid-sentence or introduces what follows: never a headline.
 RUNS_ON = re.compile(r"[，、；：,;:（(“‘《—]$")
-_MEASURE_QUANTILE = 0.7
+_MEASURE_QUANTILE = 0.85
 _WINDOW = 6  # neighbouring lines on each side that estimate the column width
 
 
@@ -114,6 +114,8 @@ def own_cue(line: Line, style: cues.HouseStyle) -> Label | None:
         found = _end_cue(text)
     if found is None and len(text) <= 16 and "日" in text and cues.is_date_line(text):
         found = Label.HEADER
+    if found is None and len(text) <= 8 and cues.is_column_name(text):
+        found = Label.COLUMN
     return found
 
 

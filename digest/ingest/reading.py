@@ -42,7 +42,15 @@ from digest.ingest.labels import (
 # Two phrases set apart by a space (多地出现高温天气 专家提醒注意防暑) is how heads are set; running
 # text has no space between Chinese characters once cleaned.
 _SPACED_PHRASES = re.compile(r"[\u4e00-\u9fff”] [“\u4e00-\u9fff]")
-_SHORT = 1.0  # characters narrower (or wider) than the column for a display line
+# Punctuation inside a sentence: a paragraph's first line usually has some, a head often has none.
+_INNER_PUNCT = re.compile(r"[，、；：,;:（）]")
+_DIGIT_LINES_CHECKED = 40  # lines with digits that decide how wide this page sets a digit
+_SECTION_HEAD_CHARS = 8
+# A caption this long tells the news itself (a picture item); captions gathered in a trailing block
+# name a scene in a few words.
+_PICTURE_STORY = 30
+_SHORT = 1.0
+_PARAGRAPH_START = 1.5  # a next line this much short is a paragraph start that lost its indent  # characters narrower (or wider) than the column for a display line
 _LOST_INDENT = (1.0, 3.5)  # how much shorter a paragraph's first line is when its indent was lost
 _SPAN_MIN, _SPAN_SHARE = 3.0, 0.2  # how much wider than the column a spanning head is
 _NEAR_FULL = 0.8  # inside an article, a line this close to the column's width is text, not a head
@@ -59,8 +67,8 @@ class _Pass:
         self.widths = widths
         # Digits and Latin letters print half as wide in some fonts and full width in others: a
         # line is short only when it is short counted either way.
-        self.counts = [float(len(line.text)) for line in lines]
         self.columns = ColumnMeasure(lines, self.own, widths)
+        self.sizes = self._sizes(widths)
         # How this page is set, from all its lines at once.
         self.indents_kept = (
             sum(1 for i, line in enumerate(lines) if line.indented and self.own[i] is None) >= 3
@@ -76,6 +84,7 @@ class _Pass:
         self.loose: list[int] = []
         self.loose_captions: list[int] = []
         self.closes_seen = 0
+        self.open_caption: tuple[Draft, int] | None = None  # a caption that wraps onto the next line
 
     # state helpers ----------------------------------------------------------------------------------
 
@@ -106,11 +115,24 @@ class _Pass:
         """Line ``i`` belongs to the head of an article not yet started."""
         if self.current is not None:
             self._close()
+        if label in DISPLAY and self._pending_is_picture():
+            # The head above holds a headline and a captioned photo: a picture item of its own.
+            self._start(i)
+            self._close()
         if self.pending_draft is None:
             self.pending_draft = Draft()
         self.pending.append(i)
         self.labels[i] = label
         return self.pending_draft
+
+    def _pending_is_picture(self) -> bool:
+        draft = self.pending_draft
+        return (
+            draft is not None
+            and any(len(caption) >= _PICTURE_STORY for caption in draft.captions)
+            and any(self.labels[j] is Label.HEADLINE for j in self.pending)
+            and self.labels[self.pending[-1]] in (Label.CAPTION, Label.CREDIT)
+        )
 
     def _give_up_pending(self) -> None:
         """Pending head lines that no article followed: loose, for matching or reporting."""
@@ -139,6 +161,8 @@ class _Pass:
     def _line(self, i: int) -> None:
         line = self.lines[i]
         own = self.own[i]
+        if self._caption_goes_on(i, line):
+            return
         # Whatever it looks like, a line that goes on with an unfinished sentence is its text; only
         # a lead, a closing byline or note, an editors' line or a whole page header stop a sentence.
         page_break = own is Label.HEADER and len(line.text) >= 4 and cues.is_header_line(line.text)
@@ -150,8 +174,7 @@ class _Pass:
         elif own is Label.LEAD:
             self._lead(i, line)
         elif own is Label.BYLINE:
-            draft = self._pend(i, Label.BYLINE)
-            draft.add_byline(cues.match_byline_open(line.text, self.style))
+            self._byline_line(i, line)
         elif own in (Label.KICKER, Label.SUBHEAD):
             self._display(i, own)
         elif own is Label.CAPTION:
@@ -164,6 +187,19 @@ class _Pass:
             self._display(i, Label.HEADLINE)
         else:
             self._plain(i, line)
+
+    def _byline_line(self, i: int, line: Line) -> None:
+        """A line that is only a byline opens the article below it, unless no article body can
+        follow (a lead, the page's end or its footer come next): then it closes the one above."""
+        byline = cues.match_byline_open(line.text, self.style)
+        following = self.own[i + 1] if i + 1 < len(self.own) else Label.EDITORS
+        if self.current is not None and self.current.body and following in (Label.LEAD, *PAGE_MATTER):
+            self.current.add_byline(byline)
+            self.labels[i] = Label.CLOSE
+            self.owners[i] = len(self.drafts)
+            self._close()
+            return
+        self._pend(i, Label.BYLINE).add_byline(byline)
 
     def _page_matter(self, i: int, label: Label) -> None:
         self.labels[i] = label
@@ -214,8 +250,10 @@ class _Pass:
             return False
         gap = self._gap(i)
         if abs(gap) < _SHORT:
-            # A full-width line is a headline only where an article obviously starts after it.
-            return self._opens_next(i) and (self.current is None or not self.current.body or self._ended())
+            # A full-width (or slightly wider) line is a headline only where an article can start,
+            # and where one obviously starts after it or the line reads as a head.
+            can_start = self.current is None or not self.current.body or self._ended()
+            return can_start and (self._opens_next(i) or self._reads_as_head(i))
         # An indented line on a page that keeps indents starts a paragraph.
         return not (line.indented and self.indents_kept)
 
@@ -243,9 +281,33 @@ class _Pass:
         text = self.lines[j].text
         return not TERMINAL.search(text) and not RUNS_ON.search(text) and abs(self._gap(j)) >= _SHORT
 
+    def _sizes(self, widths: list[float]) -> list[float]:
+        """Line widths as this page sets digits and Latin letters: half a character wide (most
+        Chinese fonts) or a whole one. The page says which: lines of running text that hold digits
+        fill the column under one measure and not under the other."""
+        counts = [float(len(line.text)) for line in self.lines]
+        half = full = 0.0
+        checked = 0
+        for i, line in enumerate(self.lines):
+            if checked >= _DIGIT_LINES_CHECKED:
+                break
+            if self.own[i] is not None or counts[i] == widths[i] or TERMINAL.search(line.text):
+                continue
+            if i + 1 < len(self.lines) and not self._continues(i):
+                continue
+            half += abs(self.columns[i] - widths[i])
+            full += abs(self.columns[i] - counts[i])
+            checked += 1
+        return counts if full < half else widths
+
+    def _continues(self, i: int) -> bool:
+        """Whether line ``i`` runs on into the next one: a mid-paragraph line, full by definition."""
+        following = self.lines[i + 1]
+        return self.own[i + 1] is None and not following.indented and not following.blank_before
+
     def _gap(self, i: int) -> float:
         """How much narrower than its column line ``i`` is (negative: wider, e.g. a spanning headline)."""
-        short = self.columns[i] - self.counts[i]
+        short = self.columns[i] - self.sizes[i]
         if short > 0:
             return short
         # Lines of a neighbouring, wider column run a few characters over; a head spanning columns
@@ -274,7 +336,7 @@ class _Pass:
             label is Label.HEADLINE
             and self._next_runs_on(i)
             and not _SPACED_PHRASES.search(line.text)
-            and (self._lost_indent(i) or self.widths[i] >= _NEAR_FULL * self.columns[i])
+            and (self._lost_indent(i) or (self.widths[i] >= _NEAR_FULL * self.columns[i] and not self._reads_as_head(i)))
         ):
             # A paragraph's first line that lost its indent, or one a little short for other reasons
             # (wide punctuation, digits): a head is set much shorter than the column.
@@ -304,8 +366,25 @@ class _Pass:
         return self._lost_indent(i) and not self._opens_next(i) and self._next_runs_on(i)
 
     def _lost_indent(self, i: int) -> bool:
-        """About two characters short on a page without indents: a paragraph start, not a head."""
-        return not self.indents_kept and _LOST_INDENT[0] <= self._gap(i) <= _LOST_INDENT[1]
+        """About two characters short on a page without indents: a paragraph start, not a head.
+
+        Not when it reads as a head: two phrases set apart by a space, or a phrase without a comma
+        above a line that is itself a paragraph start (short too)."""
+        if self.indents_kept or not _LOST_INDENT[0] <= self._gap(i) <= _LOST_INDENT[1]:
+            return False
+        return not self._reads_as_head(i)
+
+    def _reads_as_head(self, i: int) -> bool:
+        text = self.lines[i].text
+        if _SPACED_PHRASES.search(text):
+            return True
+        return not _INNER_PUNCT.search(text) and self._next_starts_paragraph(i)
+
+    def _next_starts_paragraph(self, i: int) -> bool:
+        j = i + 1
+        if j >= len(self.lines) or self.own[j] is not None or TERMINAL.search(self.lines[j].text):
+            return False
+        return self._gap(j) >= _PARAGRAPH_START
 
     def _next_runs_on(self, i: int) -> bool:
         """Whether the line after ``i`` is plain text (the rest of a paragraph)."""
@@ -339,6 +418,8 @@ class _Pass:
             return True
         if self.own[ahead] in (Label.CLOSE, Label.ORIGIN):
             return True
+        if len(text) <= _SECTION_HEAD_CHARS and not _SPACED_PHRASES.search(text):
+            return True  # 守护一方碧水: a few words heading a part of a feature; headlines say more
         if self.current is not None and self.current.writers:
             # Its byline was printed at its start (本报讯（记者 张三）, ■记者 张三): no closing byline
             # is owed, so a head after a finished sentence starts the next article.
@@ -385,12 +466,7 @@ class _Pass:
 
     def _caption(self, i: int, line: Line) -> None:
         self.labels[i] = Label.CAPTION
-        found = cues.match_credit(line.text)
-        text = cues.strip_caption_mark(found[0] if found else line.text)
-        closing = split_byline(text)
-        byline: Byline | None = None
-        if closing is not None:
-            text, byline = closing[0], closing[1]
+        text, names = _caption_parts(line.text)
         target = self.current if self.current is not None else (self.drafts[-1] if self.drafts else None)
         if self.pending or target is None or (self.current is None and self._starts_soon(i)):
             # Between articles: it belongs to the one that follows (or is matched when none does).
@@ -400,12 +476,32 @@ class _Pass:
         else:
             draft = target
             self.owners[i] = self.drafts.index(target) + 1
-        if text:
-            draft.captions.append(text)
-        if found:
-            draft.add_photographers(found[1])
-        if byline is not None:
-            draft.add_photographers((*byline.photographers, *byline.writers))
+        draft.captions.append(text)
+        draft.add_photographers(names)
+        # A caption that fills the column and has not ended goes on in the lines below it.
+        if not names and not TERMINAL.search(text) and abs(self._gap(i)) < _SHORT:
+            self.open_caption = (draft, i)
+
+    def _caption_goes_on(self, i: int, line: Line) -> bool:
+        """Take line ``i`` as the next line of a caption that wrapped, when it is one."""
+        if self.open_caption is None:
+            return False
+        draft, first = self.open_caption
+        own = self.own[i]
+        if own not in (None, Label.CLOSE, Label.CAPTION) or (own is Label.CAPTION and cues.is_caption_start(line.text)):
+            self.open_caption = None
+            return False
+        text, names = _caption_parts(line.text)
+        draft.captions[-1] += text
+        draft.add_photographers(names)
+        self.labels[i] = Label.CAPTION
+        if self.owners[first]:
+            self.owners[i] = self.owners[first]
+        else:
+            self.pending.append(i)
+        if names or TERMINAL.search(text) or self._gap(i) >= _SHORT:
+            self.open_caption = None  # the caption ends with its credit, its sentence or its short line
+        return True
 
     def _starts_soon(self, i: int) -> bool:
         nxt = self._next_after_display(i)
@@ -473,7 +569,7 @@ class _Pass:
         """A header broken over lines: short words between or right after header lines are header."""
         labels = self.labels
         for i, label in enumerate(labels):
-            if label is not Label.LOOSE and label is not Label.HEADLINE:
+            if label not in (Label.LOOSE, Label.HEADLINE, Label.COLUMN):
                 continue
             if len(self.lines[i].text) > _HEADER_WORD:
                 continue
@@ -505,3 +601,17 @@ def _fill_display(labelled: Labelled) -> None:
     for i, (label, owner) in enumerate(zip(labelled.labels, labelled.owners, strict=True)):
         if owner and label in DISPLAY:
             labelled.drafts[owner - 1].display.append((label, labelled.lines[i]))
+
+
+def _caption_parts(text: str) -> tuple[str, tuple[str, ...]]:
+    """A caption line's text without its mark and credit, and the photographers the credit names."""
+    credit = cues.match_credit(text)
+    if credit is not None:
+        text, names = credit
+        return cues.strip_caption_mark(text), names
+    text = cues.strip_caption_mark(text)
+    closing = split_byline(text)
+    if closing is None:
+        return text, ()
+    before, byline = closing
+    return before, (*byline.photographers, *byline.writers)

@@ -26,6 +26,11 @@ from digest.models import Article, PageInfo, PageText
 
 # Share of a page's text that may stay unplaced before the user is warned.
 UNPLACED_WARN_SHARE = 0.02
+# Lines that may be a paper's recurring furniture: outside the body, and short.
+_LEARNABLE = frozenset(
+    {"header", "editors", "column", "furniture", "headline", "kicker", "subhead", "unplaced"}
+)
+_LEARNABLE_CHARS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,25 @@ class SegmentedPage:
     articles: tuple[Article, ...]
     page: PageInfo
     lines: tuple[ExplainedLine, ...]
+
+    def record(self) -> dict[str, list[str]]:
+        """The page matter as the store keeps it, with the short lines outside the articles that
+        learning a paper's recurring furniture counts (``Store.recurring_lines``)."""
+        display = sorted(
+            {
+                line.text
+                for line in self.lines
+                if line.label in _LEARNABLE and len(line.text) <= _LEARNABLE_CHARS
+            }
+        )
+        return {
+            "header": list(self.page.header),
+            "editors": list(self.page.editors),
+            "columns": list(self.page.columns),
+            "other": list(self.page.other),
+            "unplaced": list(self.page.unplaced),
+            "display": display,
+        }
 
     @property
     def unplaced_share(self) -> float:
@@ -62,6 +86,11 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
     lines = list(_split_glued(list(_join_open_brackets(prepared))))
     labelled = _single(lines, style) if page.single_article else label_lines(lines, style)
     drafts = labelled.drafts
+    for draft in drafts:
+        if not draft.body and draft.captions:
+            # A picture item (图片新闻): a head, a photo and its caption; the caption is its text.
+            draft.body = [Line(text, True, True) for text in draft.captions if text]
+            draft.captions = []
     # A draft with no body text (a byline or head with nothing after it) is no article: its lines
     # go back to the page's loose lines.
     empty = {n for n, draft in enumerate(drafts, start=1) if not draft.body}
@@ -217,14 +246,21 @@ def _head(draft: Draft) -> tuple[str | None, str | None, str | None]:
         if kicker is not None and subhead is None:
             return None, kicker, None  # a lone bracketed line above the article is its headline
         return kicker, None, subhead
-    if kicker is None and len(titles) >= 2:
-        first, second = titles[0], titles[1]
+    if kicker is None and len(titles) > 2:
+        # Three lines or more: the kicker above, the headline last (with the line before it when the
+        # last is only the rest of a wrapped headline).
+        cut = len(titles) - (2 if len(titles[-1].text) <= _WRAP_REST else 1)
+        kicker = "".join(line.text for line in titles[:cut])
+        titles = titles[cut:]
+    elif kicker is None and len(titles) == 2:
+        first, second = titles
         # A kicker is set above the headline in smaller words; a wrapped headline's first line is
-        # the longer one (it filled the measure), so a shorter first line is the kicker.
+        # the longer one (it filled the measure), so a shorter first line is the kicker; and two
+        # long lines are two heads, since a headline runs to some twenty characters, not forty.
         if (
             display_width(first.text) < display_width(second.text)
-            or len(titles) > 2
             or cues.looks_like_kicker(first.text)
+            or len(first.text) + len(second.text) > _HEADLINE_MAX
         ):
             kicker = first.text
             titles = titles[1:]
@@ -305,6 +341,8 @@ def _kickers_before_headlines(
 
 
 _CAPTION_MAX = 60
+_WRAP_REST = 6  # a last head line this short is the rest of a wrapped headline
+_HEADLINE_MAX = 30
 
 
 def _claim(labelled: Labelled, i: int, index: int, label: Label, unmatched: list[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ _ARTICLE_COLUMNS = (
     articles.c.subhead,
     articles.c.captions,
     articles.c.lead,
+    articles.c.origin,
 )
 
 
@@ -63,6 +65,7 @@ def _article_row(issue_id: int, article: Article) -> dict[str, Any]:
         "subhead": article.subhead,
         "captions": list(article.captions),
         "lead": article.lead,
+        "origin": article.origin,
         "superseded": False,
         "superseded_at": None,
     }
@@ -81,6 +84,7 @@ def _article(row: sa.Row[Any]) -> Article:
         subhead=row.subhead,
         captions=tuple(row.captions),
         lead=row.lead,
+        origin=row.origin,
     )
 
 
@@ -106,6 +110,8 @@ def record_document(
     content_hash: str,
     new_articles: Sequence[Article],
     now: dt.datetime,
+    *,
+    page: dict[str, Any] | None = None,
 ) -> tuple[IngestOutcome, int]:
     current = conn.execute(_SAME_DOCUMENT, {"source": doc.source, "locator": doc.locator}).one_or_none()
     if current is not None and current.content_hash == content_hash:
@@ -127,6 +133,7 @@ def record_document(
         "link": doc.link,
         "fetched_at": now,
         "replaced_at": None,
+        "page": page,
     }
     issue_id = int(conn.execute(_NEW_ISSUE, issue).scalar_one())
     if new_articles:
@@ -321,4 +328,42 @@ def status(conn: sa.Connection) -> StoreStatus:
         articles=count(articles, _CURRENT_ARTICLE),
         pending=count(articles, _CURRENT_ARTICLE, ~_has_fresh_summary()),
         summaries=count(summaries, _FRESH),
+        unplaced=_unplaced(conn),
     )
+
+
+# The page column holds JSON written by json.dumps: an empty list is written exactly like this.
+_NOTHING_UNPLACED = '%"unplaced": []%'
+_UNPLACED_SHOWN = 20
+
+
+def _unplaced(conn: sa.Connection) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    rows = conn.execute(
+        sa.select(issues.c.source, issues.c.locator, issues.c.page)
+        .where(
+            _CURRENT_ISSUE,
+            issues.c.page.is_not(None),
+            sa.cast(issues.c.page, sa.Text).not_like(_NOTHING_UNPLACED),
+        )
+        .order_by(issues.c.id.desc())
+        .limit(_UNPLACED_SHOWN)
+    )
+    return tuple((r.source, r.locator, tuple(r.page.get("unplaced", ()))) for r in rows)
+
+
+def recurring_lines(
+    conn: sa.Connection, paper: str, *, last: int, min_issues: int, share: float
+) -> list[str]:
+    """Short lines outside the articles that recur on most of ``paper``'s latest pages (its page
+    headers, column names, editor footers): the paper's own furniture, learnt from what it printed."""
+    rows = conn.execute(
+        sa.select(issues.c.page)
+        .where(issues.c.paper == paper, _CURRENT_ISSUE, issues.c.page.is_not(None))
+        .order_by(issues.c.id.desc())
+        .limit(last)
+    ).scalars()
+    pages = [set(page.get("display", ())) for page in rows]
+    if len(pages) < min_issues:
+        return []
+    counts = Counter(line for page in pages for line in page)
+    return sorted(line for line, seen in counts.items() if seen >= max(min_issues, share * len(pages)))

@@ -73,6 +73,8 @@ class StoreStatus:
     articles: int  # current articles
     pending: int  # current articles without a current summary
     summaries: int  # current summaries
+    # Current issues whose page has lines no article took: (source, locator, those lines), newest first.
+    unplaced: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 DeliveryState = Literal["pending", "sent", "failed"]

@@ -85,6 +85,8 @@ issues = sa.Table(
     sa.Column("link", sa.Text),
     sa.Column("fetched_at", UtcDateTime, nullable=False),
     sa.Column("replaced_at", UtcDateTime),  # set when a changed version of the document came in
+    # The page's own matter as segmentation found it (see PageMatterRecord); NULL before version 4.
+    sa.Column("page", JsonText),
 )
 # One current version per document; replaced versions stay for the record.
 sa.Index(
@@ -117,6 +119,7 @@ articles = sa.Table(
     sa.Column("lead", sa.Text),
     sa.Column("superseded", sa.Boolean, nullable=False),
     sa.Column("superseded_at", UtcDateTime),
+    sa.Column("origin", sa.Text),  # a source note that ended the article (据新华社); version 4
 )
 
 summaries = sa.Table(

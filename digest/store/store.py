@@ -97,19 +97,34 @@ class Store:
             raise _unavailable("cannot write to" if write else "cannot read", self.url, exc) from None
 
     def record_document(
-        self, doc: FetchedDocument, content_hash: str, articles: Sequence[Article], *, now: dt.datetime
+        self,
+        doc: FetchedDocument,
+        content_hash: str,
+        articles: Sequence[Article],
+        *,
+        now: dt.datetime,
+        page: dict[str, Any] | None = None,
     ) -> tuple[IngestOutcome, int]:
-        """Store a fetched document and its articles; return what happened and the issue's id."""
+        """Store a fetched document, its articles and its page matter; return what happened and the
+        issue's id."""
         for attempt in range(2):
             try:
                 with self._transaction(write=True) as conn:
-                    return queries.record_document(conn, doc, content_hash, articles, now)
+                    return queries.record_document(conn, doc, content_hash, articles, now, page=page)
             except sa.exc.IntegrityError:
                 # PostgreSQL: another process stored the same document between our read and our
                 # insert. Once more, and this time we see its row.
                 if attempt:
                     raise
         raise AssertionError("unreachable")
+
+    def recurring_lines(
+        self, paper: str, *, last: int = 10, min_issues: int = 3, share: float = 0.6
+    ) -> list[str]:
+        """Lines outside the articles that recur on most of the paper's latest pages (at least
+        ``min_issues`` of them and ``share`` of the last ``last``): its own page furniture."""
+        with self._transaction(write=False) as conn:
+            return queries.recurring_lines(conn, paper, last=last, min_issues=min_issues, share=share)
 
     def pending_articles(self, limit: int) -> list[StoredArticle]:
         """Current articles without a current summary, oldest first."""
