@@ -6,7 +6,10 @@ Each figure is compared, in the same run, with the naive way a user would write 
   headlines, captions or columns) — the price of the layout, not a speed-up;
 - the extractive engine against the same TextRank written the obvious way: jieba's default mode
   (with its HMM for unknown words), a dense PageRank with a fixed iteration count, and no reuse of
-  the sentence segmentation between summary and headline.
+  the sentence segmentation between summary and headline;
+- segmentation of the development pages (tests/data/pages: many house styles) against the obvious
+  one-cue way, splitting at lead lines (本报讯, 新华社…电): speed, article boundary F1, and how much
+  of the printed text each leaves out of every article and every page field.
 
 Run: python benchmarks/bench_ingest.py [--seconds 2]
 """
@@ -28,12 +31,14 @@ sys.path.insert(0, str(ROOT))
 import jieba  # noqa: E402
 from pdfminer.high_level import extract_text  # noqa: E402
 
+from digest.ingest.cues import LEAD_AT_START  # noqa: E402
 from digest.ingest.extract import extract  # noqa: E402
-from digest.ingest.segment import segment  # noqa: E402
+from digest.ingest.segment import segment, segment_page  # noqa: E402
 from digest.models import Article, RawInput  # noqa: E402
 from digest.summarise import extractive  # noqa: E402
 from digest.summarise.extractive import ExtractiveSummariser  # noqa: E402
 from digest.summarise.sentences import split_sentences  # noqa: E402
+from tests.ingest.dev_pages import PAGES, Score, boundaries, compact, golden, page_text  # noqa: E402
 from tests.ingest.pdf_builder import build_page_pdf  # noqa: E402  (reportlab, from the test extra)
 
 SAMPLE = ROOT / "examples" / "000_0ebbebed01f08da6.txt"
@@ -87,6 +92,67 @@ def naive_extractive(articles: list[Article]) -> None:
             jieba.lcut(clause)
 
 
+def naive_segment(lines: tuple[str, ...]) -> list[Article]:
+    """Articles as a one-cue segmenter finds them: each opens at a lead line and runs to the next."""
+    articles: list[list[str]] = []
+    for line in lines:
+        text = line.strip()
+        match = LEAD_AT_START.match(text)
+        if match is not None:
+            articles.append([text[match.end() :]])
+        elif articles and text:
+            articles[-1].append(text)
+    return [Article(index=n, paragraphs=("".join(a),)) for n, a in enumerate(articles, start=1)]
+
+
+def segmentation_quality(seconds: float) -> None:
+    """Ours against the one-cue way on the development pages: speed, F1, text left out."""
+    pages = [page_text(path) for path in PAGES]
+    expected = [golden(path)["articles"] for path in PAGES]
+    printed = sum(len(compact("".join(page.lines))) for page in pages)
+
+    def ours_all() -> None:
+        for page in pages:
+            segment_page(page)
+
+    def naive_all() -> None:
+        for page in pages:
+            naive_segment(page.lines)
+
+    ours_score, naive_score = Score(), Score()
+    ours_lost = naive_lost = 0
+    for page, gold in zip(pages, expected, strict=True):
+        found = segment_page(page)
+        score = boundaries(found.articles, gold)
+        ours_score = Score(
+            ours_score.found + score.found,
+            ours_score.expected + score.expected,
+            ours_score.right + score.right,
+        )
+        ours_lost += sum(len(compact(text)) for text in found.page.unplaced)
+        naive = naive_segment(page.lines)
+        score = boundaries(tuple(naive), gold)
+        naive_score = Score(
+            naive_score.found + score.found,
+            naive_score.expected + score.expected,
+            naive_score.right + score.right,
+        )
+        kept = sum(len(compact(a.text)) for a in naive)
+        naive_lost += max(0, len(compact("".join(page.lines))) - kept)
+    ours_rate = rate(ours_all, seconds) * len(pages)
+    naive_rate = rate(naive_all, seconds) * len(pages)
+    print()
+    print(f"segmentation of the {len(pages)} development pages (many house styles)")
+    print(
+        f"  digest            {ours_rate:8.1f} pages/s   article F1 {ours_score.f1:.3f}   "
+        f"unplaced {ours_lost / printed:6.2%} of the text (kept and reported)"
+    )
+    print(
+        f"  split at leads    {naive_rate:8.1f} pages/s   article F1 {naive_score.f1:.3f}   "
+        f"not in any article {naive_lost / printed:6.2%} of the text dropped (what no lead opens)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
@@ -115,6 +181,8 @@ def main() -> None:
     print(f"  digest            {ours:8.1f} pages/s")
     print(f"  pdfminer text     {naive:8.1f} pages/s   (plain extract_text, no segmentation)")
     print(f"  ratio             {ours / naive:8.2f}x")
+
+    segmentation_quality(args.seconds)
 
     print()
     print("extractive engine")

@@ -216,7 +216,9 @@ def subhead_text(text: str) -> str | None:
 
 
 # Column names printed without brackets end like this: 县域简讯, 新闻速递, 清河时评, 图片新闻.
-_COLUMN_NAME = re.compile(r"^[\u4e00-\u9fff·]{0,6}(?:简讯|速递|快讯|播报|动态|时评|短评|图片新闻|图说|传真|广角|纵横|走笔|一线)$")
+_COLUMN_NAME = re.compile(
+    r"^[\u4e00-\u9fff·]{0,6}(?:简讯|速递|快讯|播报|动态|时评|短评|图片新闻|图说|传真|广角|纵横|走笔|一线)$"
+)
 
 
 def is_column_name(text: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -43,6 +44,11 @@ DISPLAY = frozenset({Label.HEADLINE, Label.KICKER, Label.SUBHEAD})
 # A line ending like this is mid-sentence or introduces what follows: never a headline.
 RUNS_ON = re.compile(r"[，、；：,;:（(“‘《—]$")
 _MEASURE_QUANTILE = 0.85
+_MODE_MIN = 0.4
+_BLOCK_MIN = 4  # plain lines a block needs to measure its own column
+_BLOCK_BOUNDS = frozenset(
+    {"lead", "byline", "close", "origin", "column", "header", "editors"}
+)  # share of nearby lines that must have one width for it to be the measure
 _WINDOW = 6  # neighbouring lines on each side that estimate the column width
 
 
@@ -162,6 +168,9 @@ class ColumnMeasure:
     def __init__(self, lines: Sequence[Line], own: Sequence[Label | None], widths: Sequence[float]) -> None:
         self._widths = widths
         self._plain = [i for i, line in enumerate(lines) if own[i] is None and not TERMINAL.search(line.text)]
+        # Lines where one article ends or another begins: a column's width is measured between them,
+        # since the next article may stand in a column of another width.
+        self._bounds = [i for i, label in enumerate(own) if label in _BLOCK_BOUNDS]
         self._cache: dict[int, float] = {}
 
     def __getitem__(self, i: int) -> float:
@@ -173,9 +182,20 @@ class ColumnMeasure:
     def _measure(self, i: int) -> float:
         plain = self._plain
         k = bisect_left(plain, i)
-        near = sorted(self._widths[j] for j in plain[max(0, k - _WINDOW) : k + _WINDOW + 1] if j != i)
+        window = [j for j in plain[max(0, k - _WINDOW) : k + _WINDOW + 1] if j != i]
+        b = bisect_left(self._bounds, i)
+        low = self._bounds[b - 1] if b else -1
+        high = self._bounds[b] if b < len(self._bounds) else len(self._widths)
+        block = [j for j in window if low < j < high]
+        near = sorted(self._widths[j] for j in (block if len(block) >= _BLOCK_MIN else window))
         if not near:
             return self._widths[i]
-        # Most plain lines fill the column; the short ones (headlines, header words, first lines
-        # that lost their indent) are fewer, so an upper quantile finds the measure.
+        # Most plain lines fill the column exactly: the commonest width is the measure. Short lines
+        # (headlines, header words, first lines that lost their indent) and lines a hanging
+        # punctuation mark made longer are fewer. Without a clear commonest width (a dump whose
+        # widths wander), an upper quantile.
+        counts = Counter(near)
+        width, seen = max(counts.items(), key=lambda item: (item[1], item[0]))
+        if seen >= _MODE_MIN * len(near):
+            return width
         return near[int(len(near) * _MEASURE_QUANTILE)]

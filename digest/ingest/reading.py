@@ -39,18 +39,14 @@ from digest.ingest.labels import (
     own_cue,
 )
 
-# Two phrases set apart by a space (多地出现高温天气 专家提醒注意防暑) is how heads are set; running
-# text has no space between Chinese characters once cleaned.
-_SPACED_PHRASES = re.compile(r"[\u4e00-\u9fff”] [“\u4e00-\u9fff]")
 # Punctuation inside a sentence: a paragraph's first line usually has some, a head often has none.
 _INNER_PUNCT = re.compile(r"[，、；：,;:（）]")
-_DIGIT_LINES_CHECKED = 40  # lines with digits that decide how wide this page sets a digit
 _SECTION_HEAD_CHARS = 8
 # A caption this long tells the news itself (a picture item); captions gathered in a trailing block
 # name a scene in a few words.
 _PICTURE_STORY = 30
-_SHORT = 1.0
-_PARAGRAPH_START = 1.5  # a next line this much short is a paragraph start that lost its indent  # characters narrower (or wider) than the column for a display line
+_SHORT = 1.0  # characters narrower (or wider) than the column for a display line
+_PARAGRAPH_START = 1.5  # a next line this much short is a paragraph start that lost its indent
 _LOST_INDENT = (1.0, 3.5)  # how much shorter a paragraph's first line is when its indent was lost
 _SPAN_MIN, _SPAN_SHARE = 3.0, 0.2  # how much wider than the column a spanning head is
 _NEAR_FULL = 0.8  # inside an article, a line this close to the column's width is text, not a head
@@ -68,7 +64,9 @@ class _Pass:
         # Digits and Latin letters print half as wide in some fonts and full width in others: a
         # line is short only when it is short counted either way.
         self.columns = ColumnMeasure(lines, self.own, widths)
-        self.sizes = self._sizes(widths)
+        # Digits and Latin letters print half as wide in some fonts and full width in others: a
+        # line is short only when it is short counted either way.
+        self.sizes = [float(len(line.text)) for line in lines]
         # How this page is set, from all its lines at once.
         self.indents_kept = (
             sum(1 for i, line in enumerate(lines) if line.indented and self.own[i] is None) >= 3
@@ -281,30 +279,6 @@ class _Pass:
         text = self.lines[j].text
         return not TERMINAL.search(text) and not RUNS_ON.search(text) and abs(self._gap(j)) >= _SHORT
 
-    def _sizes(self, widths: list[float]) -> list[float]:
-        """Line widths as this page sets digits and Latin letters: half a character wide (most
-        Chinese fonts) or a whole one. The page says which: lines of running text that hold digits
-        fill the column under one measure and not under the other."""
-        counts = [float(len(line.text)) for line in self.lines]
-        half = full = 0.0
-        checked = 0
-        for i, line in enumerate(self.lines):
-            if checked >= _DIGIT_LINES_CHECKED:
-                break
-            if self.own[i] is not None or counts[i] == widths[i] or TERMINAL.search(line.text):
-                continue
-            if i + 1 < len(self.lines) and not self._continues(i):
-                continue
-            half += abs(self.columns[i] - widths[i])
-            full += abs(self.columns[i] - counts[i])
-            checked += 1
-        return counts if full < half else widths
-
-    def _continues(self, i: int) -> bool:
-        """Whether line ``i`` runs on into the next one: a mid-paragraph line, full by definition."""
-        following = self.lines[i + 1]
-        return self.own[i + 1] is None and not following.indented and not following.blank_before
-
     def _gap(self, i: int) -> float:
         """How much narrower than its column line ``i`` is (negative: wider, e.g. a spanning headline)."""
         short = self.columns[i] - self.sizes[i]
@@ -335,8 +309,11 @@ class _Pass:
         if (
             label is Label.HEADLINE
             and self._next_runs_on(i)
-            and not _SPACED_PHRASES.search(line.text)
-            and (self._lost_indent(i) or (self.widths[i] >= _NEAR_FULL * self.columns[i] and not self._reads_as_head(i)))
+            and not spaced_phrases(line.text)
+            and (
+                self._lost_indent(i)
+                or (self.widths[i] >= _NEAR_FULL * self.columns[i] and not self._reads_as_head(i))
+            )
         ):
             # A paragraph's first line that lost its indent, or one a little short for other reasons
             # (wide punctuation, digits): a head is set much shorter than the column.
@@ -363,7 +340,17 @@ class _Pass:
         characters short on a page without indents lost its indent."""
         if any(self.labels[j] is Label.BYLINE for j in self.pending) and not self._opens_next(i):
             return True
-        return self._lost_indent(i) and not self._opens_next(i) and self._next_runs_on(i)
+        if self._opens_next(i) or not self._next_runs_on(i):
+            return False
+        text = self.lines[i].text
+        if _INNER_PUNCT.search(text) and not spaced_phrases(text):
+            # Where an article starts, a line with a comma in it a little short of the column is
+            # its first line; heads seldom hold a comma.
+            return not self.indents_kept and self._gap(i) <= _LOST_INDENT[1]
+        # Without one it is the head, unless the line below runs on as the rest of its paragraph.
+        if spaced_phrases(text) or self._next_starts_paragraph(i, _SHORT):
+            return False
+        return self._lost_indent(i)
 
     def _lost_indent(self, i: int) -> bool:
         """About two characters short on a page without indents: a paragraph start, not a head.
@@ -375,16 +362,18 @@ class _Pass:
         return not self._reads_as_head(i)
 
     def _reads_as_head(self, i: int) -> bool:
+        """Set like a head: no punctuation inside a sentence, and either two phrases apart (多地出现
+        高温天气 专家提醒注意防暑) or a paragraph starting right below it."""
         text = self.lines[i].text
-        if _SPACED_PHRASES.search(text):
-            return True
-        return not _INNER_PUNCT.search(text) and self._next_starts_paragraph(i)
+        if _INNER_PUNCT.search(text):
+            return False
+        return spaced_phrases(text) or self._next_starts_paragraph(i)
 
-    def _next_starts_paragraph(self, i: int) -> bool:
+    def _next_starts_paragraph(self, i: int, short: float = _PARAGRAPH_START) -> bool:
         j = i + 1
         if j >= len(self.lines) or self.own[j] is not None or TERMINAL.search(self.lines[j].text):
             return False
-        return self._gap(j) >= _PARAGRAPH_START
+        return self._gap(j) >= short
 
     def _next_runs_on(self, i: int) -> bool:
         """Whether the line after ``i`` is plain text (the rest of a paragraph)."""
@@ -418,7 +407,7 @@ class _Pass:
             return True
         if self.own[ahead] in (Label.CLOSE, Label.ORIGIN):
             return True
-        if len(text) <= _SECTION_HEAD_CHARS and not _SPACED_PHRASES.search(text):
+        if len(text) <= _SECTION_HEAD_CHARS and not spaced_phrases(text):
             return True  # 守护一方碧水: a few words heading a part of a feature; headlines say more
         if self.current is not None and self.current.writers:
             # Its byline was printed at its start (本报讯（记者 张三）, ■记者 张三): no closing byline
@@ -488,7 +477,9 @@ class _Pass:
             return False
         draft, first = self.open_caption
         own = self.own[i]
-        if own not in (None, Label.CLOSE, Label.CAPTION) or (own is Label.CAPTION and cues.is_caption_start(line.text)):
+        if own not in (None, Label.CLOSE, Label.CAPTION) or (
+            own is Label.CAPTION and cues.is_caption_start(line.text)
+        ):
             self.open_caption = None
             return False
         text, names = _caption_parts(line.text)
@@ -615,3 +606,13 @@ def _caption_parts(text: str) -> tuple[str, tuple[str, ...]]:
         return text, ()
     before, byline = closing
     return before, (*byline.photographers, *byline.writers)
+
+
+# Two phrases set apart by a space (多地出现高温天气 专家提醒注意防暑) is how heads are set; running
+# text has no space between Chinese characters once cleaned, except inside quoted names and slogans.
+_SPACED_PHRASES = re.compile(r"[\u4e00-\u9fff”] [“\u4e00-\u9fff]")
+_QUOTED = re.compile(r"“[^”]*”")
+
+
+def spaced_phrases(text: str) -> bool:
+    return bool(_SPACED_PHRASES.search(_QUOTED.sub("“”", text)))

@@ -26,7 +26,9 @@ def test_house_leads_bylines_and_furniture_are_used() -> None:
     paper = PaperSettings(
         name="交城融媒", leads=["^交城融媒讯"], bylines=["^◇融媒记者"], furniture=["交城融媒出品 版权所有"]
     )
-    found = segment_page(PageText("p", DocumentKind.TEXT, tuple(PAGE)), style_for(house_styles([paper]), "交城融媒"))
+    found = segment_page(
+        PageText("p", DocumentKind.TEXT, tuple(PAGE)), style_for(house_styles([paper]), "交城融媒")
+    )
     first, second = found.articles
     assert first.lead == "交城融媒讯" and first.text.startswith("近日，交城县")
     assert second.text.startswith("国庆期间") and second.writers == ("李秀梅",)
@@ -37,7 +39,7 @@ def test_house_leads_bylines_and_furniture_are_used() -> None:
 def test_a_bad_pattern_is_a_config_error(tmp_path: Path) -> None:
     config = tmp_path / "digest.toml"
     config.write_text('[[papers]]\nname = "某报"\nleads = ["(未闭合"]\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="papers.0.leads.*not a regular expression"):
+    with pytest.raises(ConfigError, match=r"papers\.0\.leads.*not a regular expression"):
         load(config, environ={})
 
 

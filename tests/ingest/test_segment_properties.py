@@ -25,6 +25,25 @@ _ROLE_WORDS = re.compile(
     r"^(?:本报见习记者|本报特约记者|本报实习记者|本报记者|本报通讯员|见习记者|特约记者|实习记者|记者|通讯员|实习生"
     r"|摄影报道|图文报道|摄影|报道|摄|文|图)+|(?:摄影报道|图文报道|摄影|报道|摄|文|图)+$"
 )
+_ROLES = (
+    "本报见习记者",
+    "本报特约记者",
+    "本报记者",
+    "本报通讯员",
+    "见习记者",
+    "特约记者",
+    "通讯员",
+    "实习生",
+    "摄影报道",
+)
+# A role word may wrap across lines (本报讯（记者 韦静 通讯 / 员 苏晓峰）): its pieces are role words too.
+_ROLE_PIECES = sorted(
+    {role[:k] for role in _ROLES for k in range(1, len(role))}
+    | {role[k:] for role in _ROLES for k in range(1, len(role))},
+    key=len,
+    reverse=True,
+)
+_WRAPPED_ROLE = re.compile("^(?:" + "|".join(_ROLE_PIECES) + ")$")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 LINES = {path.name: page_text(path).lines for path in ALL_PAGES}
@@ -41,7 +60,7 @@ def pieces(line: str) -> list[str]:
     lead = LEAD_AT_START.sub(lambda m: m.group("lead") + "\n", lead)
     for part in _NOT_WORD.split(lead):
         word = _ROLE_WORDS.sub("", part)
-        if word:
+        if word and not _WRAPPED_ROLE.match(word):
             out.append(word)
     return out
 

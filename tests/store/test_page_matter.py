@@ -33,7 +33,11 @@ def _doc(n: int) -> object:
 
 
 def test_page_matter_and_source_notes_are_stored(store: Store) -> None:
-    text = "第2版 要闻 2024年9月2日 星期一\n本报讯 某县出台新规，明确秋收补贴标准。（据新华社）\n责任编辑：王五\n"
+    text = (
+        "第2版 要闻 2024年9月2日 星期一\n"
+        "本报讯 某县出台新规，明确秋收补贴标准。（据新华社）\n"
+        "责任编辑：王五\n"
+    )
     found = segment_page(PageText("p.txt", DocumentKind.TEXT, tuple(text.splitlines())))
     store.record_document(document(), "h1", found.articles, now=NOW, page=found.record())
     (stored,) = store.pending_articles(10)
@@ -60,9 +64,9 @@ def test_recurring_lines_are_learnt_and_become_page_matter(store: Store) -> None
     assert "石岭日报" in learnt and "新闻热线：0358-7654321" in learnt
     assert not any("秋收工作会议" in line for line in learnt)  # headlines change from day to day
     # From now on they are the paper's own matter: the article's head is only its headline.
-    outcome, count, warning = ingest_segmented(store, _doc(4), now=NOW)  # type: ignore[arg-type]
+    _, count, warning = ingest_segmented(store, _doc(4), now=NOW)  # type: ignore[arg-type]
     assert (count, warning) == (1, None)
-    page = [p for p in store.pending_articles(10) if p.article.text.startswith("9月4日")][0]
+    page = next(p for p in store.pending_articles(10) if p.article.text.startswith("9月4日"))
     assert page.article.page_headline == "石岭县召开第4次秋收工作会议"
     assert page.article.kicker is None
     assert store.recurring_lines("其他报") == []
