@@ -38,6 +38,9 @@ class PageText:
     # <figcaption>). Plain text has neither; its headlines and captions are found by segmentation.
     headlines: tuple[str, ...] = ()
     captions: tuple[str, ...] = ()
+    # Per line of ``lines``, what its type says where the layout tells: "headline" (large type),
+    # "caption" (small type) or "" (body type). Empty when the input has no layout (plain text).
+    line_kinds: tuple[str, ...] = ()
     # An article page (one e-paper HTML page per article): the whole body is one article, lead or not.
     single_article: bool = False
     kicker: str | None = None

@@ -101,9 +101,11 @@ class Line:
     blank_before: bool = False
     # The line's number in the input (1-based), so every printed line can be traced to where it went.
     number: int = 0
+    # What the layout said of its type: "headline", "caption", or "" (body, or no layout).
+    kind: str = ""
 
 
-def prepare_lines(raw_lines: Sequence[str]) -> list[Line]:
+def prepare_lines(raw_lines: Sequence[str], kinds: Sequence[str] = ()) -> list[Line]:
     """Clean every line and record indentation and blank lines that separate paragraphs.
 
     Some extractors put a blank line after every line; those blanks carry no meaning. Blank lines
@@ -118,7 +120,7 @@ def prepare_lines(raw_lines: Sequence[str]) -> list[Line]:
         text = clean_line(raw_lines[i])
         if text:
             blank = blanks_mean_breaks and previous >= 0 and i > previous + 1
-            lines.append(Line(text, is_indented(raw_lines[i]), blank, i + 1))
+            lines.append(Line(text, is_indented(raw_lines[i]), blank, i + 1, kinds[i] if kinds else ""))
         previous = i
     return lines
 

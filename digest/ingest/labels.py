@@ -108,6 +108,8 @@ def own_cue(line: Line, style: cues.HouseStyle) -> Label | None:
     text = line.text
     if style.furniture and cues.is_house_furniture(text, style):
         return Label.FURNITURE
+    if line.kind:
+        return _layout_cue(text, line.kind, style)
     head = text[:14]
     if (style.leads or "报" in head or "社" in head or "网" in head) and cues.match_lead(text, style):
         return Label.LEAD
@@ -126,6 +128,19 @@ def own_cue(line: Line, style: cues.HouseStyle) -> Label | None:
 
 
 _HEADER_WORDS = ("版", "星期", "周", "农历", "总第")
+
+
+def _layout_cue(text: str, kind: str, style: cues.HouseStyle) -> Label:
+    """A line the layout set in large type (a head) or small type (a caption, a credit, or the
+    page's header and footer lines, which papers set small too)."""
+    if cues.is_editor_line(text):
+        return Label.EDITORS
+    if cues.is_header_line(text) or cues.is_date_line(text):
+        return Label.HEADER
+    if kind == "headline":
+        found = _start_cue(text, style)
+        return found if found in (Label.SUBHEAD, Label.KICKER, Label.COLUMN) else Label.HEADLINE
+    return _end_cue(text) or Label.CAPTION
 
 
 def _start_cue(text: str, style: cues.HouseStyle) -> Label | None:

@@ -16,7 +16,8 @@ The steps, per page:
    where no gutter runs all the way down (a headline or a lead spanning columns), split into bands
    top to bottom first;
 5. a body line that starts well right of its column's left edge starts a paragraph; wrapped
-   headline and caption lines are joined.
+   headline and caption lines are joined, and every line keeps its place in reading order with its
+   kind (headline, caption, body), so segmentation sees each headline above its article.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal
@@ -118,21 +118,18 @@ def extract_pdf(data: bytes, source: str) -> PageText:
     sizes = Counter(round(glyph.size, 1) for page in pages for glyph in page)
     body_size = sizes.most_common(1)[0][0]
     lines: list[str] = []
-    headlines: list[str] = []
-    captions: list[str] = []
+    kinds: list[str] = []
     for page in pages:
-        ordered = _page_lines(page, body_size)
-        lines.extend(_body_text(ordered))
-        headlines.extend(_joined(line for column in ordered for line in column if line.kind == "headline"))
-        captions.extend(_joined(line for column in ordered for line in column if line.kind == "caption"))
+        for text, kind in _reading_order(_page_lines(page, body_size)):
+            lines.append(text)
+            kinds.append(kind)
     return PageText(
         source=source,
         kind=DocumentKind.PDF,
         lines=tuple(lines),
-        headlines=tuple(headlines),
-        captions=tuple(captions),
         single_article=False,
         issue_date=issue_date,
+        line_kinds=tuple(kinds),
     )
 
 
@@ -417,17 +414,30 @@ def _bands(lines: list[_Line], min_gap: float) -> list[list[_Line]]:
     return [[line for row in band_rows for line in row] for band_rows, _ in bands]
 
 
-def _body_text(columns: list[list[_Line]]) -> list[str]:
-    """Body lines in order, paragraph starts marked by two ideographic spaces."""
-    out: list[str] = []
+def _reading_order(columns: list[list[_Line]]) -> list[tuple[str, str]]:
+    """Every line in reading order with its kind: body lines with paragraph starts marked by two
+    ideographic spaces, headlines and captions where they stand, wrapped ones joined ("" is body).
+
+    A headline above its article comes before the article's text, so segmentation sees where each
+    article starts; a caption comes where its photo stands.
+    """
+    out: list[tuple[str, str]] = []
+    last: _Line | None = None  # the head or caption line just emitted, which the next may continue
     for column in columns:
         body = [line for line in column if line.kind == "body"]
-        if not body:
-            continue
-        edge = _left_edge([line.x0 for line in body], body[0].size)
-        for line in body:
-            indented = line.x0 - edge >= _INDENT * line.size
-            out.append(_PARAGRAPH_MARK + line.text if indented else line.text)
+        edge = _left_edge([line.x0 for line in body], body[0].size) if body else 0.0
+        for line in column:
+            if line.kind == "body":
+                indented = line.x0 - edge >= _INDENT * line.size
+                out.append((_PARAGRAPH_MARK + line.text if indented else line.text, ""))
+                last = None
+                continue
+            # A letter-spaced head ("图 片 新 闻") may fall into columns of its own: joined across.
+            if last is not None and last.kind == line.kind and _continues(last, line):
+                out[-1] = (_join(out[-1][0], line.text), line.kind)
+            else:
+                out.append((line.text, line.kind))
+            last = line
     return out
 
 
@@ -438,19 +448,6 @@ def _left_edge(starts: list[float], size: float) -> float:
         if second - first < size * 0.3:
             return first
     return ordered[0]
-
-
-def _joined(lines: Iterable[_Line]) -> list[str]:
-    """Join the lines of one wrapped headline (or caption), and the letters of a letter-spaced one."""
-    out: list[str] = []
-    last: _Line | None = None
-    for line in lines:
-        if last is not None and _continues(last, line):
-            out[-1] = _join(out[-1], line.text)
-        else:
-            out.append(line.text)
-        last = line
-    return out
 
 
 def _continues(last: _Line, line: _Line) -> bool:

@@ -164,7 +164,9 @@ class _Pass:
         # Whatever it looks like, a line that goes on with an unfinished sentence is its text; only
         # a lead, a closing byline or note, an editors' line or a whole page header stop a sentence.
         page_break = own is Label.HEADER and len(line.text) >= 4 and cues.is_header_line(line.text)
-        if self._mid_sentence() and own not in _STOPS_A_SENTENCE and not page_break:
+        # Type the layout set apart (a head, a caption under a photo) never continues body text:
+        # the column's text goes on after it.
+        if self._mid_sentence() and own not in _STOPS_A_SENTENCE and not page_break and not line.kind:
             self._body(i, line)
             return
         if own in PAGE_MATTER:
@@ -173,7 +175,7 @@ class _Pass:
             self._lead(i, line)
         elif own is Label.BYLINE:
             self._byline_line(i, line)
-        elif own in (Label.KICKER, Label.SUBHEAD):
+        elif own in (Label.KICKER, Label.SUBHEAD, Label.HEADLINE):
             self._display(i, own)
         elif own is Label.CAPTION:
             self._caption(i, line)

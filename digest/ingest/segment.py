@@ -82,7 +82,7 @@ def segment(page: PageText, style: cues.HouseStyle = cues.COMMON) -> list[Articl
 
 def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> SegmentedPage:
     """Articles, page matter and every line's label; raises NoArticles when the page has no article."""
-    prepared = prepare_lines(page.lines)
+    prepared = prepare_lines(page.lines, page.line_kinds)
     lines = list(_split_glued(list(_join_open_brackets(prepared))))
     labelled = _single(lines, style) if page.single_article else label_lines(lines, style)
     drafts = labelled.drafts

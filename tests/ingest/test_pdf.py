@@ -13,7 +13,7 @@ from pdfminer.high_level import extract_text
 
 from digest.errors import BrokenPdf, EmptyInput, ScannedPdf
 from digest.ingest.pdf import extract_pdf
-from digest.models import DocumentKind
+from digest.models import DocumentKind, PageText
 from tests.ingest.pdf_builder import (
     CAPTIONS,
     HEADLINES,
@@ -35,6 +35,23 @@ CJK_SPACE_CJK = re.compile(r"[\u4e00-\u9fff，。、；：“”（）]\s+[\u4e0
 @pytest.fixture(scope="module")
 def page_pdf() -> bytes:
     return build_page_pdf()
+
+
+def of_kind(result: PageText, kind: str) -> tuple[str, ...]:
+    """The lines of one kind, in reading order: "" body, "headline", "caption"."""
+    return tuple(line for line, k in zip(result.lines, result.line_kinds, strict=True) if k == kind)
+
+
+def body(result: PageText) -> tuple[str, ...]:
+    return of_kind(result, "")
+
+
+def heads(result: PageText) -> tuple[str, ...]:
+    return of_kind(result, "headline")
+
+
+def captions(result: PageText) -> tuple[str, ...]:
+    return of_kind(result, "caption")
 
 
 def squeeze(text: str) -> str:
@@ -65,7 +82,7 @@ def test_body_lines_come_in_reading_order_across_columns(page_pdf: bytes) -> Non
     assert result.kind is DocumentKind.PDF
     assert result.source == "page.pdf"
     assert not result.single_article
-    assert [squeeze(line) for line in result.lines] == [squeeze(line) for line in sample_page().body]
+    assert [squeeze(line) for line in body(result)] == [squeeze(line) for line in sample_page().body]
 
 
 def test_lines_are_printed_text_with_paragraph_marks_and_no_spaces_between_cjk(page_pdf: bytes) -> None:
@@ -73,9 +90,9 @@ def test_lines_are_printed_text_with_paragraph_marks_and_no_spaces_between_cjk(p
     # are the ones printed in the sample ("情系职工 清凉一夏", "7月 25日").
     result = extract_pdf(page_pdf, "page.pdf")
 
-    assert result.lines == expected_lines()
+    assert body(result) == expected_lines()
     printed = sum(len(CJK_SPACE_CJK.findall(line)) for line in sample_page().body)
-    assert sum(len(CJK_SPACE_CJK.findall(line)) for line in result.lines) == printed
+    assert sum(len(CJK_SPACE_CJK.findall(line)) for line in body(result)) == printed
 
 
 def test_pdfminer_layout_analysis_alone_would_not_do(page_pdf: bytes) -> None:
@@ -91,14 +108,22 @@ def test_pdfminer_layout_analysis_alone_would_not_do(page_pdf: bytes) -> None:
 def test_headlines_and_captions_are_set_apart(page_pdf: bytes) -> None:
     result = extract_pdf(page_pdf, "page.pdf")
 
-    assert result.headlines == (HEADLINES[2], HEADLINES[4])
-    assert result.captions == (CAPTIONS[2], CAPTIONS[4])
+    assert heads(result) == (HEADLINES[2], HEADLINES[4])
+    assert captions(result) == (CAPTIONS[2], CAPTIONS[4])
     [page] = layout_page()
     printed = {text.text for text in page.texts if text.size != 9.0}
     assert len(printed) == 6
-    assert not printed & {line.strip() for line in result.lines}
-    body = squeeze("".join(result.lines))
-    assert not [text for text in (*HEADLINES.values(), *CAPTIONS.values()) if squeeze(text) in body]
+    assert not printed & {line.strip() for line in body(result)}
+    text_of_body = squeeze("".join(body(result)))
+    assert not [text for text in (*HEADLINES.values(), *CAPTIONS.values()) if squeeze(text) in text_of_body]
+    # Each headline comes in reading order before its article's first line, with only its photo's
+    # caption between them.
+    order = list(zip(result.lines, result.line_kinds, strict=True))
+    for headline in (HEADLINES[2], HEADLINES[4]):
+        after = order[order.index((headline, "headline")) + 1 :]
+        first_body = next(line for line, kind in after if kind == "")
+        assert first_body.strip().startswith("本报讯")
+        assert all(kind == "caption" for _, kind in after[: after.index((first_body, ""))])
 
 
 def test_a_headline_wrapped_over_two_lines_is_one_headline(page_pdf: bytes) -> None:
@@ -106,7 +131,7 @@ def test_a_headline_wrapped_over_two_lines_is_one_headline(page_pdf: bytes) -> N
     printed = [text.text for text in page.texts if text.size == 18.0]
     assert printed[0] + printed[1] == HEADLINES[2]  # the builder did wrap it
 
-    assert extract_pdf(page_pdf, "page.pdf").headlines[0] == HEADLINES[2]
+    assert heads(extract_pdf(page_pdf, "page.pdf"))[0] == HEADLINES[2]
 
 
 def test_headlines_side_by_side_or_of_another_size_stay_apart() -> None:
@@ -119,7 +144,7 @@ def test_headlines_side_by_side_or_of_another_size_stay_apart() -> None:
     ]
     result = extract_pdf(render_pdf([Page(600, 800, texts)]), "heads.pdf")
 
-    assert result.headlines == ("左栏标题第一行左栏标题第二行", "右栏的标题", "右栏的副题")
+    assert heads(result) == ("左栏标题第一行左栏标题第二行", "右栏的标题", "右栏的副题")
 
 
 def test_a_letter_spaced_headline_is_one_headline() -> None:
@@ -130,17 +155,17 @@ def test_a_letter_spaced_headline_is_one_headline() -> None:
     ]
     result = extract_pdf(render_pdf([Page(600, 800, texts)]), "spaced.pdf")
 
-    assert result.headlines == ("图片新闻", "右栏标题")
+    assert heads(result) == ("图片新闻", "右栏标题")
 
 
 def test_indented_lines_start_paragraphs(page_pdf: bytes) -> None:
     marked = {
-        line.removeprefix(MARK) for line in extract_pdf(page_pdf, "page.pdf").lines if line.startswith(MARK)
+        line.removeprefix(MARK) for line in body(extract_pdf(page_pdf, "page.pdf")) if line.startswith(MARK)
     }
     assert marked == sample_page().paragraph_starts
 
     flush = extract_pdf(build_page_pdf(indent=False), "flush.pdf")
-    assert not any(line.startswith(MARK) for line in flush.lines)
+    assert not any(line.startswith(MARK) for line in body(flush))
 
 
 def test_pages_are_read_one_after_the_other() -> None:
@@ -149,9 +174,9 @@ def test_pages_are_read_one_after_the_other() -> None:
 
     result = extract_pdf(render_pdf(pages), "pages.pdf")
 
-    assert result.lines == expected_lines()
-    assert result.headlines == (HEADLINES[2], HEADLINES[4])
-    assert result.captions == (CAPTIONS[2], CAPTIONS[4])
+    assert body(result) == expected_lines()
+    assert heads(result) == (HEADLINES[2], HEADLINES[4])
+    assert captions(result) == (CAPTIONS[2], CAPTIONS[4])
 
 
 def _column(x: float, top: float, lines: tuple[str, ...], size: float = 9.0) -> list[Text]:
@@ -172,8 +197,8 @@ def test_a_spanning_headline_separates_two_blocks_of_columns() -> None:
     ]
     result = extract_pdf(render_pdf([Page(600, 800, texts)]), "blocks.pdf")
 
-    assert result.lines == (*a, *b)
-    assert result.headlines == ("一条横跨两栏的大标题压在下面文章的上方",)
+    assert body(result) == (*a, *b)
+    assert heads(result) == ("一条横跨两栏的大标题压在下面文章的上方",)
 
 
 def test_a_lead_spanning_two_columns_is_read_before_them() -> None:
@@ -188,7 +213,7 @@ def test_a_lead_spanning_two_columns_is_read_before_them() -> None:
     texts[:3] = [Text(40, t.y, t.text + t.text, 9.0) for t in texts[:3]]
     result = extract_pdf(render_pdf([Page(600, 800, texts)]), "lead.pdf")
 
-    assert result.lines == (*(line + line for line in lead), *article[3:23])
+    assert body(result) == (*(line + line for line in lead), *article[3:23])
 
 
 @pytest.mark.parametrize("row", [0, 3])
@@ -210,7 +235,7 @@ def test_a_flush_right_byline_stays_on_its_line_and_the_gutter_still_splits(row:
     result = extract_pdf(render_pdf([Page(600, 800, texts)]), "byline.pdf")
 
     left.insert(row, "表彰企业负责人。（文/司瑞东 图/申淼）")
-    assert result.lines == (*left, *right)
+    assert body(result) == (*left, *right)
 
 
 @pytest.mark.parametrize(
@@ -224,9 +249,9 @@ def test_a_flush_right_byline_stays_on_its_line_and_the_gutter_still_splits(row:
 def test_other_layouts_of_the_page_read_the_same(layout: dict[str, float]) -> None:
     result = extract_pdf(build_page_pdf(**layout), "variant.pdf")
 
-    assert result.lines == expected_lines()
-    assert result.headlines == (HEADLINES[2], HEADLINES[4])
-    assert result.captions == (CAPTIONS[2], CAPTIONS[4])
+    assert body(result) == expected_lines()
+    assert heads(result) == (HEADLINES[2], HEADLINES[4])
+    assert captions(result) == (CAPTIONS[2], CAPTIONS[4])
 
 
 @pytest.mark.parametrize(
@@ -292,5 +317,5 @@ def test_pdfminer_stays_quiet_about_harmless_oddities(
     assert odd != page_pdf
     with caplog.at_level(logging.WARNING):
         result = extract_pdf(odd, "odd.pdf")
-    assert result.lines == expected_lines()
+    assert body(result) == expected_lines()
     assert not [record for record in caplog.records if record.name.startswith("pdfminer")]

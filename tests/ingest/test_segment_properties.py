@@ -56,9 +56,10 @@ def pieces(line: str) -> list[str]:
     """The words of a line that must be found in the output."""
     out = []
     text = clean_line(line)
-    lead = LEAD_INSIDE.sub("\n", text)  # a lead is a field of its own, apart from the words after it
-    lead = LEAD_AT_START.sub(lambda m: m.group("lead") + "\n", lead)
-    for part in _NOT_WORD.split(lead):
+    # A lead is a field of its own, apart from the words after it, wherever it opens an article.
+    glued = LEAD_INSIDE.sub("\n", text).split("\n")
+    split = "\n".join(LEAD_AT_START.sub(lambda m: m.group("lead") + "\n", piece) for piece in glued)
+    for part in _NOT_WORD.split(split):
         word = _ROLE_WORDS.sub("", part)
         if word and not _WRAPPED_ROLE.match(word):
             out.append(word)
