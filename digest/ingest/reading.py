@@ -451,7 +451,9 @@ class _Pass:
             own = self.own[j]
             if own in (Label.CLOSE, Label.ORIGIN) or (own is None and TERMINAL.search(self.lines[j].text)):
                 return True
-            if own is not None and own is not Label.CAPTION:
+            # A caption, or the page's own matter (a footer the layout put between two lines of a
+            # column), does not end the text that runs past it.
+            if own is not None and own is not Label.CAPTION and own not in PAGE_MATTER:
                 return False
         return False
 
