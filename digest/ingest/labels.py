@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import overload
 
 from digest.ingest import cues
 from digest.ingest.byline import Byline, split_byline
-from digest.ingest.clean import TERMINAL, Line
+from digest.ingest.clean import TERMINAL, Line, display_width
 
 
 class Label(StrEnum):
@@ -113,7 +113,11 @@ def own_cue(line: Line, style: cues.HouseStyle) -> Label | None:
     head = text[:14]
     if (style.leads or "报" in head or "社" in head or "网" in head) and cues.match_lead(text, style):
         return Label.LEAD
-    if len(text) <= 48 and any(word in text for word in _HEADER_WORDS) and cues.is_header_line(text):
+    if (
+        len(text) <= 48
+        and ("版" in text or "星期" in text or "周" in text or "农历" in text or "总第" in text)
+        and cues.is_header_line(text)
+    ):
         return Label.HEADER
     found = None
     if text[0] in _START_CUES or style.bylines or style.furniture:
@@ -125,9 +129,6 @@ def own_cue(line: Line, style: cues.HouseStyle) -> Label | None:
     if found is None and len(text) <= 8 and cues.is_column_name(text):
         found = Label.COLUMN
     return found
-
-
-_HEADER_WORDS = ("版", "星期", "周", "农历", "总第")
 
 
 def _layout_cue(text: str, kind: str, style: cues.HouseStyle) -> Label:
@@ -172,6 +173,29 @@ def _end_cue(text: str) -> Label | None:
     return None
 
 
+class LineWidths(Sequence[float]):
+    """Display widths of the lines, computed for the lines that are measured: most never are."""
+
+    def __init__(self, lines: Sequence[Line]) -> None:
+        self._lines = lines
+        self._widths: list[float | None] = [None] * len(lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, i: int) -> float: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[float]: ...
+    def __getitem__(self, i: int | slice) -> float | Sequence[float]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        found = self._widths[i]
+        if found is None:
+            found = self._widths[i] = display_width(self._lines[i].text)
+        return found
+
+
 class ColumnMeasure:
     """Per line, the width of the column it stands in, from nearby plain lines that run on.
 
@@ -209,8 +233,18 @@ class ColumnMeasure:
         # (headlines, header words, first lines that lost their indent) and lines a hanging
         # punctuation mark made longer are fewer. Without a clear commonest width (a dump whose
         # widths wander), an upper quantile.
-        counts = Counter(near)
-        width, seen = max(counts.items(), key=lambda item: (item[1], item[0]))
+        width, seen = _mode(near)
         if seen >= _MODE_MIN * len(near):
             return width
         return near[int(len(near) * _MEASURE_QUANTILE)]
+
+
+def _mode(ordered: Sequence[float]) -> tuple[float, int]:
+    """The commonest value of a sorted sequence (the larger on a tie) and how often it occurs."""
+    best, best_run = ordered[0], 0
+    run = 0
+    for k, value in enumerate(ordered):
+        run = run + 1 if k and value == ordered[k - 1] else 1
+        if run >= best_run:
+            best, best_run = value, run
+    return best, best_run

@@ -34,27 +34,31 @@ class PageMatter:
 
 
 class ArticleMatcher:
-    """Scores short lines against the texts of a page's articles."""
+    """Scores short lines against the texts of a page's articles.
+
+    A line's few character pairs are looked up in each article's text (a substring search in C),
+    rather than every article being cut into its thousands of pairs first.
+    """
 
     def __init__(self, texts: Sequence[str]) -> None:
-        self._grams = [_bigrams(text) for text in texts]
+        self._texts = [_NOT_CONTENT.sub("", text) for text in texts]
+
+    def _shares(self, grams: set[str]) -> list[float]:
+        return [sum(1 for gram in grams if gram in text) / len(grams) for text in self._texts]
 
     def shares(self, line: str) -> list[float]:
         """Per article, the share of the line's character pairs found in it."""
         grams = _bigrams(line)
         if not grams:
-            return [0.0] * len(self._grams)
-        return [len(grams & article) / len(grams) for article in self._grams]
+            return [0.0] * len(self._texts)
+        return self._shares(grams)
 
     def best(self, line: str) -> int | None:
         """Index of the article the line belongs to, or None when no article clearly owns it."""
         grams = _bigrams(line)
-        if len(grams) + 1 < MIN_CHARS or not self._grams:
+        if len(grams) + 1 < MIN_CHARS or not self._texts:
             return None
-        shares = sorted(
-            ((len(grams & article) / len(grams), i) for i, article in enumerate(self._grams)),
-            reverse=True,
-        )
+        shares = sorted(((share, i) for i, share in enumerate(self._shares(grams))), reverse=True)
         share, index = shares[0]
         runner_up = shares[1][0] if len(shares) > 1 else 0.0
         if share >= MIN_SHARE and share - runner_up >= MIN_LEAD:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from digest.ingest import cues
 from digest.ingest.byline import Byline, split_byline
-from digest.ingest.clean import TERMINAL, Line, display_width
+from digest.ingest.clean import TERMINAL, Line
 from digest.ingest.labels import (
     DISPLAY,
     PAGE_MATTER,
@@ -36,6 +36,7 @@ from digest.ingest.labels import (
     Draft,
     Label,
     Labelled,
+    LineWidths,
     own_cue,
 )
 
@@ -59,7 +60,7 @@ class _Pass:
         self.lines = lines
         self.style = style
         self.own = [own_cue(line, style) for line in lines]
-        widths = [display_width(line.text) for line in lines]
+        widths = LineWidths(lines)
         self.widths = widths
         # Digits and Latin letters print half as wide in some fonts and full width in others: a
         # line is short only when it is short counted either way.
@@ -149,8 +150,20 @@ class _Pass:
     # the pass ---------------------------------------------------------------------------------------
 
     def run(self) -> Labelled:
-        n = len(self.lines)
-        for i in range(n):
+        lines, own = self.lines, self.own
+        for i in range(len(lines)):
+            # The common case first: a plain line going on with the sentence the last one began.
+            current = self.current
+            if (
+                current is not None
+                and own[i] is None
+                and self.open_caption is None
+                and not lines[i].kind
+                and self._mid_sentence()
+            ):
+                current.body.append(lines[i])
+                self.owners[i] = len(self.drafts)
+                continue
             self._line(i)
         self._give_up_pending()
         self._header_words()

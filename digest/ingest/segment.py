@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 from digest.errors import NoArticles
@@ -43,11 +44,21 @@ class ExplainedLine:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
 class SegmentedPage:
-    articles: tuple[Article, ...]
-    page: PageInfo
-    lines: tuple[ExplainedLine, ...]
+    """The articles of a page, its own matter, and (``lines``) how each input line was read."""
+
+    def __init__(
+        self, articles: tuple[Article, ...], page: PageInfo, prepared: Sequence[Line], labelled: Labelled
+    ) -> None:
+        self.articles = articles
+        self.page = page
+        self._prepared = prepared
+        self._labelled = labelled
+
+    @cached_property
+    def lines(self) -> tuple[ExplainedLine, ...]:
+        # Built when asked (--explain, the store's record): summarising a page does not need it.
+        return _explained(self._prepared, self._labelled)
 
     def record(self) -> dict[str, list[str]]:
         """The page matter as the store keeps it, with the short lines outside the articles that
@@ -70,7 +81,7 @@ class SegmentedPage:
 
     @property
     def unplaced_share(self) -> float:
-        total = sum(len(line.text) for line in self.lines)
+        total = sum(len(line.text) for line in self._prepared)
         lost = sum(len(text) for text in self.page.unplaced)
         return lost / total if total else 0.0
 
@@ -176,7 +187,7 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
         other=_texts(labelled, Label.FURNITURE),
         unplaced=tuple(unplaced),
     )
-    return SegmentedPage(tuple(articles), info, _explained(prepared, labelled))
+    return SegmentedPage(tuple(articles), info, prepared, labelled)
 
 
 def _explained(prepared: Sequence[Line], labelled: Labelled) -> tuple[ExplainedLine, ...]:
@@ -185,6 +196,11 @@ def _explained(prepared: Sequence[Line], labelled: Labelled) -> tuple[ExplainedL
     printed = {line.number: line.text for line in prepared}
     shown = {line.number for line in labelled.lines}
     joined = {number for number in printed if number not in shown}
+    if not joined:
+        return tuple(
+            ExplainedLine(line.number, str(label), owner or None, line.text)
+            for line, label, owner in zip(labelled.lines, labelled.labels, labelled.owners, strict=True)
+        )
     rows: list[ExplainedLine] = []
     for line, label, owner in zip(labelled.lines, labelled.labels, labelled.owners, strict=True):
         host = ExplainedLine(line.number, str(label), owner or None, line.text)
@@ -379,8 +395,11 @@ def _join_open_brackets(lines: list[Line]) -> Iterator[Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if i + 1 < len(lines) and (
-            cues.LEAD_OPEN_BRACKET.match(line.text) or _wrapped_byline(line, lines[i + 1])
+        opens = "（" in line.text or "(" in line.text  # either case needs an open bracket
+        if (
+            opens
+            and i + 1 < len(lines)
+            and (cues.LEAD_OPEN_BRACKET.match(line.text) or _wrapped_byline(line, lines[i + 1]))
         ):
             following = lines[i + 1]
             yield Line(
