@@ -43,6 +43,7 @@ from digest.ingest.labels import (
 # Punctuation inside a sentence: a paragraph's first line usually has some, a head often has none.
 _INNER_PUNCT = re.compile(r"[，、；：,;:（）]")
 _SECTION_HEAD_CHARS = 8
+_OPENS_WITHIN = 4  # lines below a head that a lead or byline line may be to count as its article's
 # A caption this long tells the news itself (a picture item); captions gathered in a trailing block
 # name a scene in a few words.
 _PICTURE_STORY = 30
@@ -277,18 +278,11 @@ class _Pass:
             and bool(TERMINAL.search(self.current.body[-1].text))
         )
 
-    def _opens_next(self, i: int) -> bool:
-        """Whether the lines after ``i`` (past other display lines) start an article: a lead or byline."""
-        for j in range(i + 1, min(len(self.lines), i + 5)):
-            own = self.own[j]
-            if own in (Label.LEAD, Label.BYLINE):
-                return True
-            if own in (Label.KICKER, Label.SUBHEAD, Label.CAPTION):
-                continue
-            if own is None and self._looks_display(j):
-                continue
-            return False
-        return False
+    def _opens_next(self, i: int, within: int = _OPENS_WITHIN) -> bool:
+        """Whether the lines after ``i`` (past other display lines) start an article: a lead or a
+        byline line, at most ``within`` lines on."""
+        j = self._next_after_display(i)
+        return j is not None and j - i <= within and self.own[j] in (Label.LEAD, Label.BYLINE)
 
     def _looks_display(self, j: int) -> bool:
         text = self.lines[j].text
@@ -474,7 +468,7 @@ class _Pass:
         self.labels[i] = Label.CAPTION
         text, names = _caption_parts(line.text)
         target = self.current if self.current is not None else (self.drafts[-1] if self.drafts else None)
-        if self.pending or target is None or (self.current is None and self._starts_soon(i)):
+        if self.pending or target is None or (self.current is None and self._opens_next(i, len(self.lines))):
             # Between articles: it belongs to the one that follows (or is matched when none does).
             draft = self.pending_draft or Draft()
             self.pending_draft = draft
@@ -510,10 +504,6 @@ class _Pass:
         if names or TERMINAL.search(text) or self._gap(i) >= _SHORT:
             self.open_caption = None  # the caption ends with its credit, its sentence or its short line
         return True
-
-    def _starts_soon(self, i: int) -> bool:
-        nxt = self._next_after_display(i)
-        return nxt is not None and self.own[nxt] in (Label.LEAD, Label.BYLINE)
 
     def _closing(self, i: int, line: Line) -> None:
         split = split_byline(line.text)
