@@ -75,10 +75,6 @@ class Draft:
     def add_photographers(self, names: Sequence[str]) -> None:
         self.photographers.extend(n for n in names if n not in self.photographers)
 
-    @property
-    def started(self) -> bool:
-        return bool(self.body)
-
 
 @dataclass
 class Labelled:
@@ -89,7 +85,6 @@ class Labelled:
     owners: list[int]
     drafts: list[Draft]
     loose: list[int]  # indices of lines outside every article, in page order
-    loose_captions: list[int]  # the loose lines that are marked as captions (图为, ▲)
 
 
 # -- the cue each line carries on its own ------------------------------------------------------------

@@ -82,8 +82,6 @@ class _Pass:
         self.pending: list[int] = []  # display/byline lines waiting for the article they open
         self.pending_draft: Draft | None = None
         self.loose: list[int] = []
-        self.loose_captions: list[int] = []
-        self.closes_seen = 0
         self.open_caption: tuple[Draft, int] | None = None  # a caption that wraps onto the next line
 
     # state helpers ----------------------------------------------------------------------------------
@@ -168,7 +166,7 @@ class _Pass:
             self._line(i)
         self._give_up_pending()
         self._header_words()
-        return Labelled(self.lines, self.labels, self.owners, self.drafts, self.loose, self.loose_captions)
+        return Labelled(self.lines, self.labels, self.owners, self.drafts, self.loose)
 
     def _line(self, i: int) -> None:
         line = self.lines[i]
@@ -544,7 +542,6 @@ class _Pass:
         self.labels[i] = Label.CLOSE
         self.owners[i] = len(self.drafts)
         draft.add_byline(byline)
-        self.closes_seen += 1
         self._close()
 
     def _origin(self, i: int, line: Line) -> None:

@@ -484,4 +484,4 @@ def _single(lines: list[Line], style: cues.HouseStyle) -> Labelled:
                 body[-1] = Line(before, last.indented, last.blank_before, last.number)
         draft.body = [line for line in body if line.text]
     owners = [1] * len(lines)
-    return Labelled(lines, labels, owners, [draft] if lines else [], [], [])
+    return Labelled(lines, labels, owners, [draft] if lines else [], [])
