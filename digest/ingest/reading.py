@@ -18,6 +18,10 @@ from how this page as a whole is set:
 
 Nothing is dropped: every line gets a label, and lines that belong to no article are returned as
 loose lines for headline/caption matching, or reported as unplaced.
+
+This module is longer than most: it is one pass with one state (the open article, the head lines
+waiting for theirs, an open caption), and each rule needs that state; split, the rules would pass
+it around instead of reading it.
 """
 
 from __future__ import annotations

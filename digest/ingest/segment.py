@@ -10,10 +10,9 @@ can see it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import pairwise
 
 from digest.errors import NoArticles
 from digest.ingest import cues
@@ -21,8 +20,9 @@ from digest.ingest.byline import split_byline
 from digest.ingest.clean import Line, clean_line, display_width, join_paragraphs, prepare_lines
 from digest.ingest.dateline import find_dateline, resolve_date
 from digest.ingest.labels import PAGE_MATTER, Draft, Label, Labelled
-from digest.ingest.page_matter import ArticleMatcher, PageMatter, assign_page_matter
+from digest.ingest.loose_lines import place_loose_lines
 from digest.ingest.reading import label_lines
+from digest.ingest.rejoin import rejoined
 from digest.models import Article, PageInfo, PageText
 
 # Share of a page's text that may stay unplaced before the user is warned.
@@ -32,6 +32,8 @@ _LEARNABLE = frozenset(
     {"header", "editors", "column", "furniture", "headline", "kicker", "subhead", "unplaced"}
 )
 _LEARNABLE_CHARS = 30
+_WRAP_REST = 6  # a last head line this short is the rest of a wrapped headline
+_HEADLINE_MAX = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ def segment(page: PageText, style: cues.HouseStyle = cues.COMMON) -> list[Articl
 def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> SegmentedPage:
     """Articles, page matter and every line's label; raises NoArticles when the page has no article."""
     prepared = prepare_lines(page.lines, page.line_kinds)
-    lines = list(_split_glued(list(_join_open_brackets(prepared))))
+    lines = rejoined(prepared)
     labelled = _single(lines, style) if page.single_article else label_lines(lines, style)
     drafts = labelled.drafts
     for draft in drafts:
@@ -120,33 +122,7 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
 
     bodies = [join_paragraphs(_body_lines(draft)) for draft in drafts]
     heads = [_head(draft) for draft in drafts]
-    loose_captions = [
-        i for i in labelled.loose if labelled.labels[i] is Label.CAPTION or _caption_like(labelled.lines[i])
-    ]
-    loose_rest = [i for i in labelled.loose if i not in loose_captions]
-    texts = ["".join(body) for body in bodies]
-    matcher = ArticleMatcher(texts) if labelled.loose or page.headlines or page.captions else None
-    matter, unmatched = assign_page_matter(
-        texts,
-        [labelled.lines[i].text for i in loose_rest],
-        headlines=[clean_line(h) for h in page.headlines],
-        captions=[
-            *(clean_line(c) for c in page.captions),
-            *(_caption_text(labelled.lines[i].text) for i in loose_captions),
-        ],
-        has_headline=[head[1] is not None for head in heads],
-        matcher=matcher,
-    )
-    if matcher is not None:
-        _place_loose(
-            labelled,
-            loose=labelled.loose,
-            matcher=matcher,
-            drafts=drafts,
-            heads=heads,
-            matter=matter,
-            unmatched=unmatched,
-        )
+    matter, unplaced = place_loose_lines(page, labelled, drafts=drafts, bodies=bodies, heads=heads)
 
     articles = []
     for index, (draft, paragraphs, found, head) in enumerate(
@@ -173,13 +149,6 @@ def segment_page(page: PageText, style: cues.HouseStyle = cues.COMMON) -> Segmen
                 origin=draft.origin,
             )
         )
-    loose_texts = {labelled.lines[i].text for i in labelled.loose} | {
-        _caption_text(labelled.lines[i].text) for i in labelled.loose
-    }
-    unplaced = [
-        *(text for text in unmatched if text not in loose_texts),  # layout heads and captions
-        *(labelled.lines[i].text for i in labelled.loose if labelled.labels[i] is Label.UNPLACED),
-    ]
     info = PageInfo(
         header=_texts(labelled, Label.HEADER),
         editors=_texts(labelled, Label.EDITORS),
@@ -282,179 +251,6 @@ def _head(draft: Draft) -> tuple[str | None, str | None, str | None]:
             titles = titles[1:]
     headline = "".join(line.text for line in titles)
     return kicker, headline, subhead
-
-
-def _caption_like(line: Line) -> bool:
-    return cues.is_caption_start(line.text) or cues.match_credit(line.text) is not None
-
-
-def _caption_text(text: str) -> str:
-    found = cues.match_credit(text)
-    return cues.strip_caption_mark(found[0] if found else text)
-
-
-def _place_loose(
-    labelled: Labelled,
-    *,
-    loose: Sequence[int],
-    matcher: ArticleMatcher,
-    drafts: Sequence[Draft],
-    heads: list[tuple[str | None, str | None, str | None]],
-    matter: Sequence[PageMatter],
-    unmatched: list[str],
-) -> None:
-    """Label the loose lines by what matching made of them, and place what it could not.
-
-    In a trailing block (PDF text order) a ——subhead follows its headline, and a caption that shares
-    no words with any article goes to an article whose byline names a photographer but which has no
-    caption yet (a credited photo is printed with a caption). What is still left is unplaced.
-    """
-    previous: int | None = None
-    for i in loose:
-        line = labelled.lines[i]
-        text = _caption_text(line.text)
-        index = matcher.best(text) if text not in unmatched else None
-        if index is not None:
-            labelled.owners[i] = index + 1
-            is_headline = matter[index].headline == line.text
-            labelled.labels[i] = Label.HEADLINE if is_headline else Label.CAPTION
-            credit = cues.match_credit(line.text)
-            if credit is not None:
-                drafts[index].add_photographers(credit[1])
-            previous = index
-            continue
-        subhead = cues.subhead_text(line.text)
-        if subhead is not None and previous is not None and heads[previous][2] is None:
-            kicker, headline, _ = heads[previous]
-            heads[previous] = (kicker, headline, subhead)
-            _claim(labelled, i, previous, Label.SUBHEAD, unmatched)
-            continue
-        owner = _photo_without_caption(text, drafts, matter, matcher)
-        if owner is not None and len(text) <= _CAPTION_MAX and subhead is None:
-            matter[owner].captions.append(text)
-            _claim(labelled, i, owner, Label.CAPTION, unmatched)
-            previous = owner
-            continue
-        labelled.labels[i] = Label.UNPLACED
-    _kickers_before_headlines(labelled, loose, heads, unmatched)
-
-
-def _kickers_before_headlines(
-    labelled: Labelled,
-    loose: Sequence[int],
-    heads: list[tuple[str | None, str | None, str | None]],
-    unmatched: list[str],
-) -> None:
-    """An unplaced line right before a headline in the trailing block is that headline's kicker."""
-    for i, following in pairwise(loose):
-        if labelled.labels[i] is not Label.UNPLACED or labelled.labels[following] is not Label.HEADLINE:
-            continue
-        index = labelled.owners[following] - 1
-        kicker, headline, subhead = heads[index]
-        if kicker is None and len(labelled.lines[i].text) <= _CAPTION_MAX:
-            heads[index] = (labelled.lines[i].text, headline, subhead)
-            _claim(labelled, i, index, Label.KICKER, unmatched)
-
-
-_CAPTION_MAX = 60
-_WRAP_REST = 6  # a last head line this short is the rest of a wrapped headline
-_HEADLINE_MAX = 30
-
-
-def _claim(labelled: Labelled, i: int, index: int, label: Label, unmatched: list[str]) -> None:
-    labelled.owners[i] = index + 1
-    labelled.labels[i] = label
-    text = labelled.lines[i].text
-    for candidate in (text, _caption_text(text)):
-        if candidate in unmatched:
-            unmatched.remove(candidate)
-            break
-
-
-def _photo_without_caption(
-    text: str, drafts: Sequence[Draft], matter: Sequence[PageMatter], matcher: ArticleMatcher
-) -> int | None:
-    """The article most like ``text`` among those with a credited photographer and no caption yet."""
-    candidates = [
-        k
-        for k, draft in enumerate(drafts)
-        if draft.photographers and not draft.captions and not matter[k].captions
-    ]
-    if not candidates:
-        return None
-    shares = matcher.shares(text)
-    return max(candidates, key=lambda k: (shares[k], -k))
-
-
-# -- before labelling: leads that wrapped or were glued ------------------------------------------------
-
-
-def _join_open_brackets(lines: list[Line]) -> Iterator[Line]:
-    """A lead or a closing byline whose bracket wrapped onto the next line is read as one line:
-    本报讯（记者 张三 通讯员 / 李四）…  and  …。（记者 张三 通讯员 李 / 四）."""
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        opens = "（" in line.text or "(" in line.text  # either case needs an open bracket
-        if (
-            opens
-            and i + 1 < len(lines)
-            and (cues.LEAD_OPEN_BRACKET.match(line.text) or _wrapped_byline(line, lines[i + 1]))
-        ):
-            following = lines[i + 1]
-            yield Line(
-                _bracket_join(line.text, following.text), line.indented, line.blank_before, line.number
-            )
-            i += 2
-            continue
-        yield line
-        i += 1
-
-
-def _bracket_join(text: str, following: str) -> str:
-    """Join a bracket wrapped over two lines: between two names (李四 / 王五）) or inside one (李 / 四）)."""
-    glued = text + following
-    spaced = f"{text} {following}"
-    for candidate in (glued, spaced):
-        found = cues.match_lead(candidate)
-        if found is not None and found.byline is not None:
-            return candidate
-        if found is None and split_byline(candidate) is not None:
-            return candidate
-    return glued
-
-
-def _wrapped_byline(line: Line, following: Line) -> bool:
-    text = line.text
-    if "（" not in text and "(" not in text:
-        return False
-    opened = max(text.rfind("（"), text.rfind("("))
-    if ")" in text[opened:] or "）" in text[opened:] or len(following.text) > 24:
-        return False
-    if not following.text.endswith(("）", ")")) or split_byline(following.text) is not None:
-        return False
-    joined = _bracket_join(text, following.text)
-    return split_byline(joined) is not None
-
-
-def _split_glued(lines: Sequence[Line]) -> Iterator[Line]:
-    """Split a line where a lead is glued to the end of the previous article: "…。（文/张三）本报讯 …"."""
-    for line in lines:
-        raw = line.text
-        # Every lead names a paper, an agency or a site: most lines hold none of these characters.
-        if "报" not in raw and "社" not in raw and "网" not in raw:
-            yield line
-            continue
-        cuts = [m.start() for m in cues.LEAD_INSIDE.finditer(raw) if m.start() > 0]
-        if not cuts:
-            yield line
-            continue
-        for k, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(raw)], strict=True)):
-            piece = raw[start:end].strip()
-            if piece:
-                yield Line(
-                    piece, line.indented if k == 0 else True, line.blank_before and k == 0, line.number
-                )
 
 
 # -- an article page (one e-paper HTML page per article) -----------------------------------------------
