@@ -212,8 +212,6 @@ def _print_report(report: CycleReport) -> None:
     click.echo(f"digest: {report.line()}")
     for note in report.waiting:
         click.echo(f"digest: note: {note}", err=True)
-    for warning in report.warnings:
-        click.echo(f"digest: warning: {warning}", err=True)
     for error in report.errors:
         click.echo(f"digest: warning: {error}", err=True)
 
