@@ -116,6 +116,10 @@ def render_markdown(page: PageDigest) -> str:
         out += [escape_markdown(summary.summary), ""]
         if article.page_headline and article.page_headline != summary.headline:
             out += [f"> 版面标题：{escape_markdown(article.page_headline)}", ""]
+    if page.page.unplaced:
+        out += ["## 未归入文章的文字 (not in any article)", ""]
+        out += [f"- {escape_markdown(text)}" for text in page.page.unplaced]
+        out += [""]
     if page.errors:
         out += ["## Errors", ""]
         out += [f"- article {e.index} ({e.stage}): {escape_markdown(e.message)}" for e in page.errors]

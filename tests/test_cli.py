@@ -192,6 +192,9 @@ def test_unplaced_text_is_warned_about(tmp_path: Path) -> None:
     assert unplaced == ["一二三四五六七八九十甲乙丙丁", "子丑寅卯辰巳午未申酉戌亥"]
     stderr = result.stderr.decode("utf-8")
     assert "belong to no article" in stderr and "一二三四五六七八九十" in stderr
+    for fmt in ("text", "markdown"):  # and they are in the output itself, whatever its format
+        shown = run_digest("summarise", "--format", fmt, str(page)).stdout.decode("utf-8")
+        assert "一二三四五六七八九十甲乙丙丁" in shown and "子丑寅卯辰巳午未申酉戌亥" in shown
 
 
 def test_bad_config_is_reported(tmp_path: Path) -> None:
