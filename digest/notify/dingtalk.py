@@ -2,7 +2,8 @@
 
 The URL carries ``access_token`` (a secret). With 加签 (signing) on, each request adds ``timestamp``
 (milliseconds) and ``sign`` to the query: base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}")),
-URL-encoded; DingTalk refuses a timestamp more than an hour off. The text may be 20000 bytes. The
+URL-encoded; DingTalk refuses a timestamp more than an hour off. The request body may be 20000 bytes
+(460101 "message too long" past that): the limit is measured on the JSON sent, not the text. The
 reply is HTTP 200 either way; ``errcode`` 0 is success, 130101 (sending too fast: 20 a minute) and -1
 (busy) are temporary; 310000 (keyword, signature or IP check failed), 300001 (bad token) and the rest
 are final.
@@ -13,11 +14,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from digest.notify.base import DeliveryResult, HttpChannel, HttpRequest, Message, reply_json
+from digest.notify.base import DeliveryResult, HttpChannel, HttpRequest, Message, json_bytes, reply_json
 from digest.notify.wecom import wecom_style_reply
 
 _RETRY_CODES = frozenset({-1, 130101})
@@ -36,14 +38,15 @@ class DingTalkChannel(HttpChannel):
     unit = "bytes"
     split_field = "markdown"
 
-    def _rendered(self, title: str, body: str) -> str:
-        return f"#### {title}\n\n{body}"
+    def size(self, title: str, body: str) -> int:
+        # The limit is on the request body: the JSON around the text, its escapes and the title.
+        return len(json_bytes(self._payload(title, body)))
+
+    def _payload(self, title: str, body: str) -> dict[str, Any]:
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": f"#### {title}\n\n{body}"}}
 
     def _request(self, message: Message) -> HttpRequest:
-        payload = {
-            "msgtype": "markdown",
-            "markdown": {"title": message.title, "text": self._rendered(message.title, message.markdown)},
-        }
+        payload = self._payload(message.title, message.markdown)
         url = self.url
         if self._secret:
             timestamp = int(self._clock() * 1000)
