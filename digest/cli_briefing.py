@@ -64,9 +64,16 @@ def preview(ctx: click.Context, subscriber: str, day: dt.datetime | None, fmt: s
     reader = subscriber_named(settings, subscriber, ctx)
     date = day.date() if day else today_of(reader)
     try:
-        message = render(compose(open_store(settings.store.url), reader, date))
+        briefing = compose(open_store(settings.store.url), reader, date)
+        message = render(briefing)
     except DigestError as exc:
         fail(exc, ctx)
+    # What the briefing leaves out is said, on stderr so the briefing itself stays clean to pipe.
+    click.echo(
+        f"digest: {briefing.count} articles; {briefing.more} over max_articles, "
+        f"{briefing.filtered} left out by include/exclude",
+        err=True,
+    )
     body = {
         "text": message.text,
         "markdown": message.markdown,

@@ -36,6 +36,10 @@ class Briefing:
     subscriber: str
     day: dt.date
     issues: tuple[IssueGroup, ...]
+    # Articles left out, never silently: over the subscriber's cap (said at the briefing's end as
+    # "另有 N 篇"), and dropped by their include/exclude words (counted for `digest preview`).
+    more: int = 0
+    filtered: int = 0
 
     @property
     def count(self) -> int:
@@ -47,6 +51,8 @@ class Briefing:
             "subscriber": self.subscriber,
             "day": self.day.isoformat(),
             "count": self.count,
+            "more": self.more,
+            "filtered": self.filtered,
             "issues": [
                 {
                     "paper": issue.paper,
@@ -74,16 +80,22 @@ def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Brief
     """The day's summarised articles for ``subscriber``, grouped by paper and issue, in page order."""
     rows = store.articles_for_day(day, subscriber.papers or None, tz=subscriber.zone)
     # An article still waiting for its summary joins tomorrow's run of this day, not a half briefing.
-    chosen = [(row, row.summary) for row in rows if row.summary is not None]
-    chosen = [(row, summary) for row, summary in chosen if _wanted(row, summary, subscriber)]
-    chosen = chosen[: subscriber.max_articles]
+    summarised = [(row, row.summary) for row in rows if row.summary is not None]
+    wanted = [(row, summary) for row, summary in summarised if _wanted(row, summary, subscriber)]
+    chosen = wanted[: subscriber.max_articles]
     issues = []
     for _, group in groupby(chosen, key=lambda pair: pair[0].issue_id):
         members = list(group)
         first = members[0][0]
         items = tuple(_item(row, summary) for row, summary in members)
         issues.append(IssueGroup(first.paper, first.issue_date, first.edition, items))
-    return Briefing(subscriber.name, day, tuple(issues))
+    return Briefing(
+        subscriber.name,
+        day,
+        tuple(issues),
+        more=len(wanted) - len(chosen),
+        filtered=len(summarised) - len(wanted),
+    )
 
 
 def _wanted(row: StoredSummary, summary: Summary, subscriber: SubscriberSettings) -> bool:

@@ -62,6 +62,7 @@ def test_preview_renders_the_day_without_sending(tmp_path: Path) -> None:
     text = run_digest("--config", str(config), "preview", "desk", "--date", "2024-08-01")
     assert text.returncode == 0, text.stderr.decode()
     assert text.stdout.decode().startswith("每日简报 2024-08-01 · 5 篇")
+    assert "5 articles; 0 over max_articles, 0 left out by include/exclude" in text.stderr.decode()
     html = tmp_path / "briefing.html"
     assert (
         run_digest(

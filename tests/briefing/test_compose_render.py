@@ -102,3 +102,21 @@ def test_untrusted_article_text_cannot_inject_markup_or_blocks() -> None:
 def test_an_empty_day_says_so() -> None:
     message = render(Briefing("me", DAY, ()))
     assert "今日暂无新的报道" in message.text and message.data["count"] == 0
+
+
+def test_articles_over_the_cap_are_counted_and_said(store: Store) -> None:
+    briefing = compose(store, SubscriberSettings(name="me", max_articles=2), DAY)
+    assert (briefing.count, briefing.more) == (2, 4)
+    message = render(briefing, idempotency_key="brf_1")
+    for text in (message.text, message.markdown, message.html):
+        assert "另有 4 篇" in text
+    assert message.data["more"] == 4
+    # Under the cap nothing is said.
+    whole = render(compose(store, SubscriberSettings(name="me"), DAY), idempotency_key="brf_1")
+    assert "另有" not in whole.text and whole.data["more"] == 0
+
+
+def test_articles_the_filters_drop_are_counted(store: Store) -> None:
+    briefing = compose(store, SubscriberSettings(name="me", exclude=["消防"]), DAY)
+    assert briefing.filtered == 2 and briefing.count == 4
+    assert render(briefing).data["filtered"] == 2
