@@ -177,8 +177,39 @@ def poll_source(
     today: dt.date,
     now: dt.datetime,
     styles: Mapping[str, HouseStyle] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Poll one source and record what it found; one bad document never sinks the others."""
+    """Poll one source and record what it found; one bad document never sinks the others.
+
+    A source whose batch was full (a folder with a backlog) is polled again at once, batch after
+    batch, until it has nothing new: each batch is stored before the next is read, so memory stays
+    bounded and the whole backlog lands in one cycle.
+    """
+    for _ in range(_MAX_BATCHES):
+        if not _poll_batch(store, source, kind, report, today=today, now=now, styles=styles):
+            return
+        if should_stop():
+            return
+    log.warning(
+        "%s: still more after %d batches; the rest is read at the next poll", source.name, _MAX_BATCHES
+    )
+
+
+# A bound on one cycle's batches from one source (50 documents each for a folder: 50,000 documents).
+_MAX_BATCHES = 1000
+
+
+def _poll_batch(
+    store: Store,
+    source: Source,
+    kind: str,
+    report: CycleReport,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    styles: Mapping[str, HouseStyle] | None,
+) -> bool:
+    """One poll of ``source`` and its documents stored; whether the source has more ready now."""
     state = store.source_state(source.name)  # a store failure is not the source's: let it raise
     try:
         result = source.poll(state, today)
@@ -187,7 +218,7 @@ def poll_source(
         message = f"{source.name}: {exc}"
         report.errors.append(message)
         store.save_source_state(source.name, kind, source.paper, state, polled_at=now, error=message)
-        return
+        return False
     errors = [f"{source.name}: {e}" for e in result.errors]
     report.waiting.extend(result.waiting)
     for doc in result.documents:
@@ -208,6 +239,8 @@ def poll_source(
         source.name, kind, source.paper, result.state, polled_at=now, error=errors[0] if errors else None
     )
     report.errors.extend(errors)
+    # Another batch only when this one made progress: a batch of nothing but errors would repeat.
+    return result.more and bool(result.documents)
 
 
 def summarise_pending(

@@ -104,6 +104,7 @@ def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
                 today=rt.today(),
                 now=rt.clock(),
                 styles=house_styles(rt.settings.papers),
+                should_stop=rt.stop.is_set,
             )
         done, errors = summarise_pending(
             rt.store,

@@ -212,3 +212,21 @@ def test_run_without_sources_tells_what_to_do(tmp_path: Path) -> None:
     config.write_text(f'sources = []\n[store]\nurl = "sqlite:///{tmp_path / "d.db"}"\n', encoding="utf-8")
     result = run_digest("--config", str(config), "sources", "list")
     assert "no sources configured" in result.stdout.decode()
+
+
+def test_one_run_drains_a_folder_of_120_pages(tmp_path: Path) -> None:
+    # The folder source reads 50 documents a poll to bound memory; a cycle polls again until the
+    # folder has nothing new, so a backlog never trickles in over hours.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(120):
+        (folder / f"2024-07-{1 + i % 28:02}-p{i:03}.txt").write_text(
+            f"本报讯 清河县第{i}号新闻的正文写在这里。\n（记者 王建国）\n", encoding="utf-8"
+        )
+    config = write_config(tmp_path, folder)
+    result = run_digest("--config", str(config), "run", "--once")
+    assert result.returncode == 0, result.stderr.decode()
+    assert "120 documents (120 new" in result.stdout.decode()
+    assert counts(tmp_path / "digest.db")["issues"] == 120
+    again = run_digest("--config", str(config), "run", "--once")
+    assert "0 documents" in again.stdout.decode()

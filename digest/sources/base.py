@@ -36,6 +36,9 @@ class PollResult:
     # Documents seen but deliberately left for the next poll (a file still being written): not errors.
     waiting: tuple[str, ...] = ()
     state: dict[str, Any] = field(default_factory=dict)
+    # The poll's batch was full: more documents are ready now, and the caller polls again at once
+    # (with this poll's state) instead of waiting for the next interval.
+    more: bool = False
 
 
 class Source(Protocol):

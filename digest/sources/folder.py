@@ -50,7 +50,8 @@ class FolderSource:
         self.settle_seconds = settle_seconds
         self.clock = clock
         self.max_bytes = max_bytes
-        # A poll holds every document it returns in memory; the rest wait for the next poll.
+        # A poll holds every document it returns in memory; the rest come in the next batch, which
+        # the cycle asks for at once (PollResult.more).
         self.max_documents = max_documents
 
     def poll(self, state: dict[str, Any], today: dt.date) -> PollResult:
@@ -68,6 +69,7 @@ class FolderSource:
         errors: list[str] = []
         waiting: list[str] = []
         files: dict[str, list[Any]] = {}
+        more = False
         for entry in entries:
             key = entry.path
             previous = known.get(key)
@@ -89,6 +91,7 @@ class FolderSource:
                 )
                 continue
             if len(documents) >= self.max_documents:
+                more = True  # read by the next batch of this same cycle
                 continue
             self._read(
                 entry.name,
@@ -100,7 +103,11 @@ class FolderSource:
                 errors=errors,
             )
         return PollResult(
-            documents=tuple(documents), errors=tuple(errors), waiting=tuple(waiting), state={"files": files}
+            documents=tuple(documents),
+            errors=tuple(errors),
+            waiting=tuple(waiting),
+            state={"files": files},
+            more=more,
         )
 
     def _read(
