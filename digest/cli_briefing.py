@@ -17,7 +17,7 @@ from digest.cli_common import fail, settings_of
 from digest.config import Settings
 from digest.errors import ConfigError, DigestError
 from digest.notify.base import origin
-from digest.notify.settings import ChannelSettings, infer_kind
+from digest.notify.settings import ChannelSettings, check_channel, infer_kind
 from digest.store import open_store
 
 
@@ -127,6 +127,27 @@ def subscribers_show(ctx: click.Context, name: str) -> None:
             f"channel {channel_name(channel)}: {kind} {where}; secret {secret}"
             + (f"; {options}" if options else "")
         )
+        problem = channel.broken or check_channel(channel)
+        if problem:
+            click.echo(f"  cannot send: {problem}")
+
+
+def _channel_tables(options: dict[str, Any], ctx: click.Context) -> list[dict[str, Any]]:
+    """The --channel URLs as config tables, with --name and --option on the one channel they need."""
+    tables: list[dict[str, Any]] = [{"url": url} for url in options["channels"]]
+    extras: dict[str, Any] = {}
+    for pair in options["channel_options"]:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            fail(ConfigError(f"--option {pair!r}: write KEY=VALUE, e.g. chat_id=-100123"), ctx)
+        extras[key.strip()] = value.strip()
+    if (extras or options["channel_name_"]) and len(tables) != 1:
+        fail(ConfigError("--name and --option apply to one channel: give exactly one --channel"), ctx)
+    if extras:
+        tables[0]["options"] = extras
+    if options["channel_name_"]:
+        tables[0]["name"] = options["channel_name_"]
+    return tables
 
 
 def _secret_option(key: str) -> bool:
@@ -143,6 +164,15 @@ def _secret_option(key: str) -> bool:
     help="Where the briefing goes: a chat bot's webhook URL, mailto:…, or an outbox folder "
     "(repeatable; the kind follows from the URL). Secrets go into the config file, as ${ENV_VAR}.",
 )
+@click.option("--name", "channel_name_", default=None, help="The channel's name (with one --channel).")
+@click.option(
+    "--option",
+    "channel_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A channel option, e.g. chat_id=-100123 (Telegram) or to=desk@example.org (email); with one "
+    "--channel; repeatable.",
+)
 @click.option("--time", "at", default="07:30", show_default=True, help="Local time of day, HH:MM.")
 @click.option("--timezone", default="Asia/Shanghai", show_default=True)
 @click.option("--paper", "papers", multiple=True, help="Only these papers (repeatable; default all).")
@@ -156,6 +186,7 @@ def subscribers_add(ctx: click.Context, /, name: str, **options: Any) -> None:
     settings = settings_of(ctx)
     if any(s.name == name for s in settings.subscribers):
         fail(ConfigError(f"a subscriber named {name!r} exists already; remove it first"), ctx)
+    channel_tables = _channel_tables(options, ctx)
     try:
         new = SubscriberSettings(
             name=name,
@@ -166,13 +197,19 @@ def subscribers_add(ctx: click.Context, /, name: str, **options: Any) -> None:
             exclude=list(options["exclude"]),
             max_articles=options["max_articles"],
             empty_day=options["empty_day"],
-            channels=[ChannelSettings(url=url) for url in options["channels"]],
+            channels=[ChannelSettings.model_validate(table) for table in channel_tables],
         )
     except ValidationError as exc:
         fail(ConfigError(f"subscriber {name!r}: {exc.errors()[0]['msg']}"), ctx)
+    for channel in new.channels:
+        # Checked the way sending will check it: a channel that cannot work is refused now, not
+        # discovered at the first briefing.
+        problem = check_channel(channel)
+        if problem:
+            fail(ConfigError(f"subscriber {name!r}: {problem}; nothing was added"), ctx)
     table = new.model_dump(exclude_defaults=True, exclude_none=True, exclude={"channels"})
     table["name"] = name
-    table["channels"] = [{"url": url} for url in options["channels"]]
+    table["channels"] = channel_tables
     path = edit_list(settings, "subscribers", add=table)
     click.echo(f"added subscriber {name!r} to {path}")
 

@@ -20,7 +20,7 @@ from digest.api.settings import ApiSettings
 from digest.briefing.subscribers import SubscriberSettings
 from digest.errors import ConfigError
 from digest.ingest.house_styles import PaperSettings
-from digest.notify.settings import resolve_env
+from digest.notify.settings import infer_kind, resolve_env
 from digest.sources.registry import SourceSettings
 from digest.timezones import TimeZoneName
 
@@ -147,15 +147,30 @@ def _resolve_channel_secrets(data: dict[str, Any], env: Mapping[str, str]) -> No
         for channel in subscriber.get("channels", []) if isinstance(subscriber, dict) else []:
             if not isinstance(channel, dict):
                 continue
-            name = str(channel.get("name") or channel.get("kind") or "channel")
-            for key in ("url", "secret"):
-                if isinstance(channel.get(key), str):
-                    channel[key] = resolve_env(channel[key], env, channel=name, field=key)
-            options = channel.get("options")
-            if isinstance(options, dict):
-                for key, value in options.items():
-                    if isinstance(value, str):
-                        options[key] = resolve_env(value, env, channel=name, field=key)
+            name = str(channel.get("name") or channel.get("kind") or infer_kind(str(channel.get("url", ""))))
+            try:
+                resolved = _resolved_channel(channel, env, name)
+            except ConfigError as exc:
+                # One channel whose variable is unset must not stop every command: it is marked
+                # broken, fails alone when sending, and says why in `digest subscribers show`.
+                channel["broken"] = exc.message
+                continue
+            channel.update(resolved)
+
+
+def _resolved_channel(channel: dict[str, Any], env: Mapping[str, str], name: str) -> dict[str, Any]:
+    """The channel's url, secret and options with ${VAR} resolved; ConfigError for an unset one."""
+    resolved: dict[str, Any] = {}
+    for key in ("url", "secret"):
+        if isinstance(channel.get(key), str):
+            resolved[key] = resolve_env(channel[key], env, channel=name, field=key)
+    options = channel.get("options")
+    if isinstance(options, dict):
+        resolved["options"] = {
+            key: resolve_env(value, env, channel=name, field=key) if isinstance(value, str) else value
+            for key, value in options.items()
+        }
+    return resolved
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from digest.briefing.subscribers import SubscriberSettings, channel_name
 from digest.cli_bot import edit_list
 from digest.config import load
 from digest.notify.base import origin
-from digest.notify.settings import infer_kind
+from digest.notify.settings import check_channel, infer_kind
 
 if TYPE_CHECKING:
     from digest.api.app import ApiState
@@ -114,6 +114,11 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise HTTPException(422, f"{where}: {first['msg']}" if where else str(first["msg"])) from None
+        for channel in new.channels:
+            # Checked the way sending will: a channel that cannot work is refused, nothing written.
+            problem = check_channel(channel)
+            if problem:
+                raise HTTPException(422, f"channels: {problem}")
         await run_in_threadpool(_edit, state, new.name, table, None)
         return subscriber_json(named(new.name))
 

@@ -13,8 +13,10 @@ from digest.briefing.compose import compose
 from digest.briefing.render import render
 from digest.briefing.subscribers import SubscriberSettings, channel_name
 from digest.delivery import plan_parts
+from digest.errors import ConfigError
 from digest.notify.base import Channel
-from digest.notify.settings import channel_from_settings
+from digest.notify.broken import BrokenChannel
+from digest.notify.settings import ChannelSettings, channel_from_settings
 from digest.store import Store
 
 
@@ -33,10 +35,19 @@ def build_channels(subscribers: list[SubscriberSettings], client: httpx.Client) 
     """Every configured channel, keyed as the delivery log knows it. Secrets were resolved by the
     config loader, so nothing here reads the environment."""
     return {
-        channel_key(s.name, channel_name(c)): channel_from_settings(c, client=client)
-        for s in subscribers
-        for c in s.channels
+        channel_key(s.name, channel_name(c)): _channel(s, c, client) for s in subscribers for c in s.channels
     }
+
+
+def _channel(subscriber: SubscriberSettings, settings: ChannelSettings, client: httpx.Client) -> Channel:
+    """The channel, or a BrokenChannel saying why it cannot work: one bad channel fails alone."""
+    name = channel_name(settings)
+    if settings.broken is not None:
+        return BrokenChannel(name, subscriber=subscriber.name, reason=settings.broken)
+    try:
+        return channel_from_settings(settings, client=client)
+    except ConfigError as exc:
+        return BrokenChannel(name, subscriber=subscriber.name, reason=exc.message)
 
 
 def brief(

@@ -63,6 +63,9 @@ class ChannelSettings(BaseModel):
     name: str = ""
     secret: SecretStr | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    # Set by the config loader when the channel cannot be used as written (an unset ${VAR}): the
+    # channel then fails alone, with this reason, and everything else works.
+    broken: str | None = None
 
     def __repr_args__(self) -> Any:
         # The URL often is the credential (a Slack or Feishu hook, a Telegram token, an access_token).
@@ -99,6 +102,30 @@ def resolve_env(value: str, environ: Mapping[str, str], *, channel: str, field: 
     return _ENV.sub(replace, value)
 
 
+def check_channel(settings: ChannelSettings) -> str | None:
+    """What makes a channel unusable as written (a Telegram bot without chat_id, email without
+    recipients, an unknown option), checked the way sending will; None when it can work.
+
+    ``${VAR}`` references are not resolved here (the environment is the config loader's): each
+    stands in as a placeholder, so only what is written is judged."""
+    if _ENV.fullmatch(settings.url.strip()):
+        return None  # the whole URL comes from the environment: nothing written to judge
+    placeholder = _PlaceholderEnv()
+    try:
+        channel_from_settings(settings, environ=placeholder).close()
+    except ConfigError as exc:
+        return exc.message
+    return None
+
+
+class _PlaceholderEnv(dict[str, str]):
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> str:
+        return "1"
+
+
 def channel_from_settings(
     settings: ChannelSettings,
     *,
@@ -107,7 +134,7 @@ def channel_from_settings(
     clock: Callable[[], float] | None = None,
 ) -> Channel:
     """The Channel ``settings`` describe, secrets resolved from ``environ``; ConfigError when unusable."""
-    environ = environ or {}
+    environ = {} if environ is None else environ
     kind = settings.kind or infer_kind(settings.url)
     name = settings.name or kind
     url = resolve_env(settings.url.strip(), environ, channel=name, field="url")

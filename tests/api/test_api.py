@@ -389,6 +389,23 @@ def test_add_and_remove_a_subscriber(client: TestClient, tmp_path: Path) -> None
     assert json.loads(client.get("/v1/subscribers", headers=AS_READER).text)[0]["name"] == "desk"
 
 
+def test_a_channel_that_cannot_work_is_a_422_and_nothing_is_written(
+    client: TestClient, tmp_path: Path
+) -> None:
+    before = (tmp_path / "digest.toml").read_text(encoding="utf-8")
+    for channel, said in (
+        ({"url": "https://api.telegram.org/bot123:abc"}, "chat_id"),
+        ({"url": "smtp://bot@smtp.example.org:587", "options": {"from": "bot@example.org"}}, "recipients"),
+        (
+            {"url": "https://oapi.dingtalk.com/robot/send?access_token=t", "options": {"colour": "red"}},
+            "colour",
+        ),
+    ):
+        refused = client.post("/v1/subscribers", json={"name": "x", "channels": [channel]}, headers=AS_ADMIN)
+        assert refused.status_code == 422 and said in refused.json()["error"], refused.text
+    assert (tmp_path / "digest.toml").read_text(encoding="utf-8") == before
+
+
 def test_an_issue_left_unsummarised_by_a_restart_is_finished_when_polled(
     make_app: Callable[..., FastAPI], tmp_path: Path
 ) -> None:

@@ -45,8 +45,11 @@ channels = [{ url = "https://oapi.dingtalk.com/robot/send?access_token=TOKEN123"
     out = shown.stdout.decode() + shown.stderr.decode()
     assert "channel dingtalk: dingtalk https://oapi.dingtalk.com/…; secret set (hidden)" in out
     assert "TOKEN123" not in out and "SECabcdef" not in out
+    # Without the variable, the channel is broken alone: every command still works and says why.
     missing = run_digest("--config", str(config), "subscribers", "list")
-    assert missing.returncode == 2 and "DING_SECRET" in missing.stderr.decode()
+    assert missing.returncode == 0, missing.stderr.decode()
+    unset = run_digest("--config", str(config), "subscribers", "show", "editors").stdout.decode()
+    assert "cannot send: channel 'dingtalk': the environment variable DING_SECRET is not set" in unset
     removed = run_digest("--config", str(config), "subscribers", "remove", "night", env=env)
     assert removed.returncode == 0 and 'name = "night"' not in config.read_text(encoding="utf-8")
 
