@@ -13,7 +13,7 @@ from fastapi.params import Depends
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from digest.briefing.compose import compose
+from digest.briefing.compose import Briefing, compose
 from digest.briefing.render import render
 from digest.briefing.subscribers import SubscriberSettings, channel_name
 from digest.cli_bot import edit_list
@@ -78,10 +78,10 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
         day: dt.date,
         subscriber: Annotated[str, Query(description="The subscriber whose briefing to compose.")],
     ) -> Response:
-        """Compose and render a subscriber's briefing of ``day`` without sending or saving it: JSON
-        (default), Markdown, HTML or text by the Accept header."""
+        """A subscriber's briefing of ``day``: the one saved when it was sent, else what it would hold
+        now (composed, not saved or sent): JSON (default), Markdown, HTML or text by the Accept header."""
         reader = named(subscriber)
-        message = await run_in_threadpool(lambda: render(compose(state.store(), reader, day)))
+        message = await run_in_threadpool(lambda: render(_briefing_of(state, reader, day)))
         fmt = _format_of(request.headers.get("accept", ""))
         if fmt == "json":
             body = json.dumps(message.data, ensure_ascii=False)
@@ -129,6 +129,12 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
         return Response(status_code=204)
 
     return api
+
+
+def _briefing_of(state: ApiState, reader: SubscriberSettings, day: dt.date) -> Briefing:
+    # Once sent, a day's briefing is what was sent: composing again would leave out what it briefed.
+    saved = state.store().briefing_of(reader.name, day)
+    return Briefing.from_data(saved[1]) if saved is not None else compose(state.store(), reader, day)
 
 
 def _edit(state: ApiState, name: str, add: dict[str, Any] | None, remove: str | None) -> None:

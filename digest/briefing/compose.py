@@ -21,6 +21,7 @@ class BriefItem:
     photographers: tuple[str, ...]
     dateline: str | None
     engine: str
+    article_id: int = 0  # the stored article it summarises (0: none, as in a hand-made briefing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class Briefing:
                     "edition": issue.edition,
                     "articles": [
                         {
+                            "article_id": item.article_id,
                             "headline": item.headline,
                             "summary": item.summary,
                             "link": item.link,
@@ -75,10 +77,53 @@ class Briefing:
             ],
         }
 
+    @property
+    def article_ids(self) -> list[int]:
+        return [item.article_id for issue in self.issues for item in issue.items]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Briefing:
+        """The briefing as ``data()`` stored it (to send a saved briefing as it was composed)."""
+        issues = tuple(
+            IssueGroup(
+                issue["paper"],
+                dt.date.fromisoformat(issue["issue_date"]) if issue["issue_date"] else None,
+                issue["edition"],
+                tuple(
+                    BriefItem(
+                        article_id=int(a.get("article_id", 0)),
+                        headline=a["headline"],
+                        summary=a["summary"],
+                        link=a["link"],
+                        writers=tuple(a["writers"]),
+                        photographers=tuple(a["photographers"]),
+                        dateline=a["dateline"],
+                        engine=a["engine"],
+                    )
+                    for a in issue["articles"]
+                ),
+            )
+            for issue in data["issues"]
+        )
+        return cls(
+            data["subscriber"],
+            dt.date.fromisoformat(data["day"]),
+            issues,
+            more=int(data.get("more", 0)),
+            filtered=int(data.get("filtered", 0)),
+        )
+
 
 def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Briefing:
-    """The day's summarised articles for ``subscriber``, grouped by paper and issue, in page order."""
-    rows = store.articles_for_day(day, subscriber.papers or None, tz=subscriber.zone)
+    """The summarised articles not briefed to ``subscriber`` yet, from ``day`` and the look-back
+    before it, grouped by paper and issue, in page order."""
+    rows = store.articles_for_day(
+        day,
+        subscriber.papers or None,
+        tz=subscriber.zone,
+        look_back=subscriber.look_back_days,
+        not_briefed_to=subscriber.name,
+    )
     # An article still waiting for its summary joins tomorrow's run of this day, not a half briefing.
     summarised = [(row, row.summary) for row in rows if row.summary is not None]
     wanted = [(row, summary) for row, summary in summarised if _wanted(row, summary, subscriber)]
@@ -109,6 +154,7 @@ def _wanted(row: StoredSummary, summary: Summary, subscriber: SubscriberSettings
 
 def _item(row: StoredSummary, summary: Summary) -> BriefItem:
     return BriefItem(
+        article_id=row.article_id,
         headline=summary.headline,
         summary=summary.summary,
         # Only web links are shown to readers; a file path or another scheme is nobody's business.

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 import httpx
 
-from digest.briefing.compose import compose
+from digest.briefing.compose import Briefing, compose
 from digest.briefing.render import render
 from digest.briefing.subscribers import SubscriberSettings, channel_name
 from digest.delivery import plan_parts
@@ -64,11 +64,22 @@ def brief(
     briefing saved and plans it then (a channel already planned gets nothing new), so nothing is lost
     and nothing planned twice.
     """
-    briefing = compose(store, subscriber, day)
-    if briefing.count == 0 and subscriber.empty_day == "skip":
-        return BriefOutcome.SKIPPED
+    saved = store.briefing_of(subscriber.name, day)
+    if saved is None:
+        briefing = compose(store, subscriber, day)
+        if briefing.count == 0 and subscriber.empty_day == "skip":
+            return BriefOutcome.SKIPPED
+        # Its articles are recorded as briefed in the same transaction: none is briefed twice, and
+        # what comes in later (a late issue) waits for the next briefing.
+        briefing_id, new = store.save_briefing(
+            subscriber.name, day, briefing.data(), now=now, article_ids=briefing.article_ids
+        )
+        saved = None if new else store.briefing_of(subscriber.name, day)
+    if saved is not None:
+        # Saved before (a crash before planning, or another process): planned as it was composed.
+        briefing_id, content = saved
+        briefing = Briefing.from_data(content)
     message = render(briefing)
-    briefing_id, _ = store.save_briefing(subscriber.name, day, message.data, now=now)
     # Looked up by the subscriber's own channel names: no scan of everyone's channels.
     keys = (channel_key(subscriber.name, channel_name(c)) for c in subscriber.channels)
     mine = {key: channels[key] for key in keys if key in channels}

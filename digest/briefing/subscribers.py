@@ -27,6 +27,10 @@ class SubscriberSettings(BaseModel):
     include: list[str] = Field(default_factory=list)  # keep an article only if it mentions one of these
     exclude: list[str] = Field(default_factory=list)  # drop an article that mentions any of these
     max_articles: int = Field(default=30, ge=1, le=500)
+    # How many days before the briefing's day an article not briefed yet may come from (by its
+    # issue's date or the day it came in): a late issue is briefed next time; a new subscriber is
+    # not flooded with everything ever stored.
+    look_back_days: int = Field(default=3, ge=0, le=60)
     empty_day: Literal["skip", "notice"] = "skip"
     channels: list[ChannelSettings] = Field(default_factory=list)
 

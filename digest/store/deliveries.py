@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from digest.store.queries import _insert
 from digest.store.records import DeliveryRow, PlannedPart
-from digest.store.schema import briefings, deliveries
+from digest.store.schema import briefed, briefings, deliveries
 
 if TYPE_CHECKING:
     from digest.notify.base import DeliveryResult
@@ -69,7 +69,13 @@ def _select_rows() -> sa.Select[Any]:
 
 
 def save_briefing(
-    conn: sa.Connection, subscriber: str, day: dt.date, content: dict[str, Any], now: dt.datetime
+    conn: sa.Connection,
+    subscriber: str,
+    day: dt.date,
+    content: dict[str, Any],
+    now: dt.datetime,
+    *,
+    article_ids: Sequence[int] = (),
 ) -> tuple[int, bool]:
     inserted = conn.execute(
         _insert(conn, briefings)
@@ -78,11 +84,30 @@ def save_briefing(
         .returning(briefings.c.id)
     ).scalar_one_or_none()
     if inserted is not None:
+        if article_ids:
+            conn.execute(
+                _insert(conn, briefed).on_conflict_do_nothing(
+                    index_elements=[briefed.c.subscriber, briefed.c.article_id]
+                ),
+                [
+                    {"subscriber": subscriber, "article_id": a, "briefing_id": int(inserted)}
+                    for a in article_ids
+                ],
+            )
         return int(inserted), True
     existing = conn.execute(
         sa.select(briefings.c.id).where(briefings.c.subscriber == subscriber, briefings.c.day == day)
     ).scalar_one()
     return int(existing), False
+
+
+def briefing_of(conn: sa.Connection, subscriber: str, day: dt.date) -> tuple[int, dict[str, Any]] | None:
+    row = conn.execute(
+        sa.select(briefings.c.id, briefings.c.content).where(
+            briefings.c.subscriber == subscriber, briefings.c.day == day
+        )
+    ).one_or_none()
+    return None if row is None else (int(row.id), dict(row.content))
 
 
 def briefing_content(conn: sa.Connection, briefing_id: int) -> dict[str, Any] | None:

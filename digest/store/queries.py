@@ -20,7 +20,7 @@ from digest.store.records import (
     StoredSummary,
     StoreStatus,
 )
-from digest.store.schema import articles, issues, sources, summaries
+from digest.store.schema import articles, briefed, issues, sources, summaries
 
 _CURRENT_ISSUE = issues.c.replaced_at.is_(None)
 _CURRENT_ARTICLE = articles.c.superseded.is_(False)
@@ -197,13 +197,22 @@ def save_summaries(conn: sa.Connection, items: Sequence[tuple[int, Summary]], no
 
 
 def articles_for_day(
-    conn: sa.Connection, day: dt.date, papers: Sequence[str] | None, tz: dt.tzinfo
+    conn: sa.Connection,
+    day: dt.date,
+    papers: Sequence[str] | None,
+    tz: dt.tzinfo,
+    *,
+    look_back: int = 0,
+    not_briefed_to: str | None = None,
 ) -> list[StoredSummary]:
-    start = dt.datetime.combine(day, dt.time(), tzinfo=tz)
+    first = day - dt.timedelta(days=look_back)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    # An article of these days by its issue's date, or one that came in these days whatever its
+    # issue's date says (a late issue, an old page filed today).
     on_day = sa.or_(
-        issues.c.issue_date == day,
-        sa.and_(issues.c.issue_date.is_(None), issues.c.fetched_at >= start, issues.c.fetched_at < end),
+        issues.c.issue_date.between(first, day),
+        sa.and_(issues.c.fetched_at >= start, issues.c.fetched_at < end),
     )
     query = (
         sa.select(articles.c.id, articles.c.issue_id, issues.c.paper, issues.c.issue_date)
@@ -219,6 +228,10 @@ def articles_for_day(
     )
     if papers is not None:
         query = query.where(issues.c.paper.in_(list(papers)))
+    if not_briefed_to is not None:
+        query = query.where(
+            ~sa.exists().where(briefed.c.subscriber == not_briefed_to, briefed.c.article_id == articles.c.id)
+        )
     found = [
         StoredSummary(
             r.id,

@@ -163,6 +163,15 @@ briefings = sa.Table(
     sa.UniqueConstraint("subscriber", "day"),
 )
 
+# Schema version 5: the articles each subscriber was briefed on, so none is briefed twice.
+briefed = sa.Table(
+    "briefed",
+    metadata,
+    sa.Column("subscriber", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("briefing_id", sa.Integer, sa.ForeignKey("briefings.id"), nullable=False, index=True),
+)
+
 deliveries = sa.Table(
     "deliveries",
     metadata,

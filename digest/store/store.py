@@ -138,12 +138,21 @@ class Store:
             queries.save_summaries(conn, items, now)
 
     def articles_for_day(
-        self, day: dt.date, papers: Sequence[str] | None = None, *, tz: dt.tzinfo = dt.UTC
+        self,
+        day: dt.date,
+        papers: Sequence[str] | None = None,
+        *,
+        tz: dt.tzinfo = dt.UTC,
+        look_back: int = 0,
+        not_briefed_to: str | None = None,
     ) -> list[StoredSummary]:
-        """Current articles of ``day`` (the issue's date, or the day it was fetched, in ``tz``, when it
-        has none) with their current summaries, by paper, issue and position on the page."""
+        """Current articles of ``day`` and the ``look_back`` days before it (by the issue's date, or
+        the day it was fetched in ``tz``), less those briefed to ``not_briefed_to`` already, with
+        their current summaries, by paper, issue and position on the page."""
         with self._transaction(write=False) as conn:
-            return queries.articles_for_day(conn, day, papers, tz)
+            return queries.articles_for_day(
+                conn, day, papers, tz, look_back=look_back, not_briefed_to=not_briefed_to
+            )
 
     def current_issue_with_bytes(self, paper: str, content_hash: str) -> int | None:
         """The id of the current issue of ``paper`` whose document has these bytes (the one
@@ -184,12 +193,24 @@ class Store:
     # --- briefings and their delivery log (see deliveries.py) ------------------------------------
 
     def save_briefing(
-        self, subscriber: str, day: dt.date, content: dict[str, Any], *, now: dt.datetime
+        self,
+        subscriber: str,
+        day: dt.date,
+        content: dict[str, Any],
+        *,
+        now: dt.datetime,
+        article_ids: Sequence[int] = (),
     ) -> tuple[int, bool]:
-        """Save the briefing of ``subscriber`` for ``day``; return its id and whether it is new. A
-        briefing is composed once a day: when one is already saved, it stays as it is."""
+        """Save the briefing of ``subscriber`` for ``day``, and in the same transaction record its
+        articles as briefed to them; return its id and whether it is new. A briefing is composed
+        once a day: when one is already saved, it stays as it is and nothing more is recorded."""
         with self._transaction(write=True) as conn:
-            return delivery_log.save_briefing(conn, subscriber, day, content, now)
+            return delivery_log.save_briefing(conn, subscriber, day, content, now, article_ids=article_ids)
+
+    def briefing_of(self, subscriber: str, day: dt.date) -> tuple[int, dict[str, Any]] | None:
+        """The id and content of ``subscriber``'s saved briefing of ``day``; None when there is none."""
+        with self._transaction(write=False) as conn:
+            return delivery_log.briefing_of(conn, subscriber, day)
 
     def briefing_content(self, briefing_id: int) -> dict[str, Any] | None:
         """The content saved with a briefing; None for an unknown id."""

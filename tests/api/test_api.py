@@ -13,6 +13,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from digest.briefing.compose import compose
+from digest.briefing.daily import brief
 from digest.config import load
 from digest.ingest.sources import read_input
 from digest.models import RawInput
@@ -360,6 +362,14 @@ def test_briefing_json_markdown_html(client: TestClient) -> None:
     html = client.get("/v1/briefings/2024-07-26?subscriber=desk", headers=AS_READER | {"Accept": "text/html"})
     assert html.headers["content-type"].startswith("text/html") and "<" in html.text
     assert client.get("/v1/briefings/2024-07-26?subscriber=nobody", headers=AS_READER).status_code == 404
+    # Once the day's briefing is saved (sent), it is shown as it was, though a new composition would
+    # now leave its articles out (they are briefed).
+    state = client.app.state.digest  # type: ignore[attr-defined]
+    desk = next(s for s in state.settings.subscribers if s.name == "desk")
+    brief(state.store(), desk, dt.date(2024, 7, 26), {}, now=dt.datetime.now(dt.UTC))
+    assert compose(state.store(), desk, dt.date(2024, 7, 26)).count == 0
+    again = client.get("/v1/briefings/2024-07-26?subscriber=desk", headers=AS_READER)
+    assert again.json()["count"] == 5
     assert client.get("/v1/briefings/2024-07-26", headers=AS_READER).status_code == 422
 
 

@@ -60,7 +60,11 @@ def test_papers_keywords_and_the_article_cap(store: Store) -> None:
     no_fire = compose(store, SubscriberSettings(name="me", exclude=["消防"]), DAY)
     assert no_fire.count == 6 - fire.count
     assert compose(store, SubscriberSettings(name="me", max_articles=2), DAY).count == 2
-    assert compose(store, SubscriberSettings(name="me"), DAY + dt.timedelta(days=1)).count == 0
+    # The next day holds what was not briefed yet within the look-back; without one, only its own.
+    assert compose(store, SubscriberSettings(name="me"), DAY + dt.timedelta(days=1)).count == 6
+    assert (
+        compose(store, SubscriberSettings(name="me", look_back_days=0), DAY + dt.timedelta(days=1)).count == 0
+    )
 
 
 def test_rendered_formats_keep_one_block_per_article(store: Store) -> None:

@@ -150,8 +150,16 @@ def test_articles_for_day_by_paper_issue_and_position(store: Store) -> None:
         ("乙报", day, 2),
         ("甲报", day, 1),
         ("甲报", day, 2),
+        ("甲报", day - dt.timedelta(days=1), 1),  # dated the day before, but it came in on the day
+        ("甲报", day - dt.timedelta(days=1), 2),
         ("甲报", None, 3),  # fetched on the day (UTC)
     ]
+    # Dated and fetched the day before: only with a look-back.
+    old = document("a-older", paper="甲报", issue_date=day - dt.timedelta(days=1))
+    store.record_document(old, "h-older", ARTICLES[3:4], now=NOW - dt.timedelta(days=1))
+    summarise_all(store)
+    assert not [s for s in store.articles_for_day(day) if s.article.index == 4]
+    assert [s.article.index for s in store.articles_for_day(day, look_back=1) if s.article.index == 4] == [4]
     editions = [s.edition for s in store.articles_for_day(day, ["乙报"])]
     assert editions == ["第02版", "第02版", "第01版", "第01版"]
     assert all(s.summary is not None for s in store.articles_for_day(day))

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from digest.store.versions import v0001_ingest, v0002_delivery, v0003_delivery_log, v0004_page_matter
+from digest.store.versions import (
+    v0001_ingest,
+    v0002_delivery,
+    v0003_delivery_log,
+    v0004_page_matter,
+    v0005_briefed,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,4 +34,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "subscribers, briefings and deliveries", v0002_delivery.upgrade),
     Migration(3, "the delivery log: rendered parts and retry times", v0003_delivery_log.upgrade),
     Migration(4, "page matter of issues and source notes of articles", v0004_page_matter.upgrade),
+    Migration(5, "the articles each subscriber was briefed on", v0005_briefed.upgrade),
 )
