@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from digest.briefing.duplicates import duplicate_groups
 from digest.briefing.subscribers import SubscriberSettings
 from digest.models import Summary
 from digest.store import Store, StoredSummary
@@ -22,6 +24,9 @@ class BriefItem:
     dateline: str | None
     engine: str
     article_id: int = 0  # the stored article it summarises (0: none, as in a hand-made briefing)
+    # The same story elsewhere (wire copy, a reprint): where else it was printed, and those articles.
+    also_in: tuple[str, ...] = ()
+    duplicates: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,8 @@ class Briefing:
                             "photographers": list(item.photographers),
                             "dateline": item.dateline,
                             "engine": item.engine,
+                            "also_in": list(item.also_in),
+                            "duplicates": list(item.duplicates),
                         }
                         for item in issue.items
                     ],
@@ -79,7 +86,10 @@ class Briefing:
 
     @property
     def article_ids(self) -> list[int]:
-        return [item.article_id for issue in self.issues for item in issue.items]
+        """Every article this briefing tells, its duplicates included (they are briefed too)."""
+        return [
+            a for issue in self.issues for item in issue.items for a in (item.article_id, *item.duplicates)
+        ]
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Briefing:
@@ -99,6 +109,8 @@ class Briefing:
                         photographers=tuple(a["photographers"]),
                         dateline=a["dateline"],
                         engine=a["engine"],
+                        also_in=tuple(a.get("also_in", ())),
+                        duplicates=tuple(a.get("duplicates", ())),
                     )
                     for a in issue["articles"]
                 ),
@@ -127,18 +139,25 @@ def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Brief
     # An article still waiting for its summary joins tomorrow's run of this day, not a half briefing.
     summarised = [(row, row.summary) for row in rows if row.summary is not None]
     wanted = [(row, summary) for row, summary in summarised if _wanted(row, summary, subscriber)]
-    chosen = wanted[: subscriber.max_articles]
+    # The same story once: a duplicate is folded into its first printing, which names where else.
+    owners = duplicate_groups([row.article.text for row, _ in wanted])
+    copies: dict[int, list[StoredSummary]] = {}
+    for i, owner in enumerate(owners):
+        if owner != i:
+            copies.setdefault(owner, []).append(wanted[i][0])
+    unique = [(i, pair) for i, pair in enumerate(wanted) if owners[i] == i]
+    chosen = unique[: subscriber.max_articles]
     issues = []
-    for _, group in groupby(chosen, key=lambda pair: pair[0].issue_id):
+    for _, group in groupby(chosen, key=lambda entry: entry[1][0].issue_id):
         members = list(group)
-        first = members[0][0]
-        items = tuple(_item(row, summary) for row, summary in members)
+        first = members[0][1][0]
+        items = tuple(_item(row, summary, copies.get(i, [])) for i, (row, summary) in members)
         issues.append(IssueGroup(first.paper, first.issue_date, first.edition, items))
     return Briefing(
         subscriber.name,
         day,
         tuple(issues),
-        more=len(wanted) - len(chosen),
+        more=len(unique) - len(chosen),
         filtered=len(summarised) - len(wanted),
     )
 
@@ -152,7 +171,7 @@ def _wanted(row: StoredSummary, summary: Summary, subscriber: SubscriberSettings
     return not subscriber.include or any(word in haystack for word in subscriber.include)
 
 
-def _item(row: StoredSummary, summary: Summary) -> BriefItem:
+def _item(row: StoredSummary, summary: Summary, copies: Sequence[StoredSummary] = ()) -> BriefItem:
     return BriefItem(
         article_id=row.article_id,
         headline=summary.headline,
@@ -163,4 +182,10 @@ def _item(row: StoredSummary, summary: Summary) -> BriefItem:
         photographers=row.article.photographers,
         dateline=row.article.dateline,
         engine=summary.engine,
+        also_in=tuple(dict.fromkeys(_printed_in(copy) for copy in copies)),
+        duplicates=tuple(copy.article_id for copy in copies),
     )
+
+
+def _printed_in(row: StoredSummary) -> str:
+    return " ".join(part for part in (row.paper, row.edition) if part)
