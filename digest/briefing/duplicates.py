@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 SHINGLE = 5
 SKETCH = 64
@@ -25,8 +26,11 @@ THRESHOLD = 0.6
 _NOISE = re.compile(r"[\s\W_]+")
 
 
+@lru_cache(maxsize=8192)
 def sketch(text: str) -> tuple[int, ...]:
-    """The bottom-k MinHash sketch of ``text``'s character 5-grams (punctuation and spaces ignored)."""
+    """The bottom-k MinHash sketch of ``text``'s character 5-grams (punctuation and spaces ignored).
+
+    Cached: one day's articles are composed into every subscriber's briefing."""
     compact = _NOISE.sub("", text)
     shingles = {compact[i : i + SHINGLE] for i in range(max(1, len(compact) - SHINGLE + 1))}
     # A stable hash (not Python's per-process one), so sketches compare across processes and runs.
