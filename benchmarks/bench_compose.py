@@ -104,9 +104,7 @@ def main() -> None:
             timings[total] = first
             print(f"{total:,} stored articles, {len(people):,} subscribers (one paper each, 3-day look-back)")
             rate, megabytes = len(people) / first, peak / 1e6
-            print(
-                f"  brief, watermark   {first:7.2f} s  {rate:7.1f} briefings/s  (traced peak {megabytes:.1f} MB)"
-            )
+            print(f"  brief, watermark   {first:7.2f} s  {rate:7.1f} briefings/s  (peak {megabytes:.1f} MB)")
             print(f"  again, same day    {again:7.2f} s  (every briefing found saved)")
             print(
                 f"  by the day only    {naive:7.2f} s  {len(people) / naive:7.1f} queries/s  (the old query)"
