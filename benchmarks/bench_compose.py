@@ -37,6 +37,16 @@ PER_DAY = 500
 PER_ISSUE = 10
 
 
+def _distinct_text(n: int) -> str:
+    """About 200 characters of running text, different for every ``n`` (not near-duplicates)."""
+    chars = []
+    state = n * 2654435761 % 2**32 or 1
+    for _ in range(200):
+        state = (state * 1103515245 + 12345) % 2**31
+        chars.append(chr(0x4E00 + state % 3000))
+    return "".join(chars) + "。"
+
+
 def filled_store(folder: Path, total: int) -> Store:
     store = open_store(f"sqlite:///{folder / f'compose-{total}.db'}")
     days = total // PER_DAY
@@ -49,10 +59,7 @@ def filled_store(folder: Path, total: int) -> Store:
             articles = []
             for position in range(1, PER_ISSUE + 1):
                 n += 1
-                text = (
-                    f"第{n}篇：{paper}报道{day.isoformat()}第{issue}期第{position}条新闻，"
-                    f"内容各不相同，编号{n * 7919}。"
-                )
+                text = _distinct_text(n)
                 articles.append(Article(index=position, paragraphs=(text,)))
             locator = f"{paper}/{day.isoformat()}/{issue}.txt"
             doc = FetchedDocument("bench", paper, locator, RawInput(locator, b""), day)

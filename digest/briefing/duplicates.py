@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
 SHINGLE = 5
+_CANDIDATES = 8
 SKETCH = 64
 THRESHOLD = 0.6
 _NOISE = re.compile(r"[\s\W_]+")
@@ -59,9 +61,11 @@ def duplicate_groups(texts: Sequence[str]) -> list[int]:
             owner[i] = owner[exact[key]]  # the first printing of that text, itself or what it duplicates
             continue
         exact[key] = i
-        candidates = {j for value in sketches[i] for j in by_value.get(value, ())}
-        for j in sorted(candidates):
-            if owner[j] == j and similarity(sketches[i], sketches[j]) >= THRESHOLD:
+        # The texts sharing most sketch values are the only ones worth comparing; a bound on them
+        # keeps a briefing of boilerplate-heavy texts (all sharing some 5-grams) from going quadratic.
+        shared = Counter(j for value in sketches[i] for j in by_value.get(value, ()))
+        for j, _ in sorted(shared.most_common(_CANDIDATES), key=lambda pair: pair[0]):
+            if similarity(sketches[i], sketches[j]) >= THRESHOLD:
                 owner[i] = j
                 break
         if owner[i] == i:
