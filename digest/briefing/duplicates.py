@@ -51,6 +51,12 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
 
 def duplicate_groups(texts: Sequence[str]) -> list[int]:
     """For each text, the index of the first text it duplicates (itself when it is the first)."""
+    return list(_groups(tuple(texts)))
+
+
+@lru_cache(maxsize=256)
+def _groups(texts: tuple[str, ...]) -> tuple[int, ...]:
+    # Cached: subscribers of the same papers are composed from the same articles.
     sketches = [sketch(text) for text in texts]
     exact: dict[str, int] = {}
     owner = list(range(len(texts)))
@@ -71,4 +77,4 @@ def duplicate_groups(texts: Sequence[str]) -> list[int]:
         if owner[i] == i:
             for value in sketches[i]:
                 by_value.setdefault(value, []).append(i)
-    return owner
+    return tuple(owner)
