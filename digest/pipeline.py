@@ -47,12 +47,6 @@ def segmented(
     return segment_page(page, style)
 
 
-def articles_of(
-    raw: RawInput, *, single_article: bool = False, issue_date: dt.date | None = None
-) -> list[Article]:
-    return list(segmented(raw, single_article=single_article, issue_date=issue_date).articles)
-
-
 def unplaced_warning(source: str, page: SegmentedPage) -> str | None:
     """A warning naming the lines of a page that no article took, when they are more than a trace."""
     if page.unplaced_share <= UNPLACED_WARN_SHARE:

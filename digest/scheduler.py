@@ -91,6 +91,7 @@ def _http_client(settings: Settings) -> Iterator[httpx.Client]:
 def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
     """Poll the given sources (all enabled ones by default), then summarise everything pending."""
     report = CycleReport()
+    styles = house_styles(rt.settings.papers)  # compiled once a cycle, not once a source
     with rt.work:
         for name in names if names is not None else list(rt.sources):
             if rt.stop.is_set():
@@ -103,7 +104,7 @@ def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
                 report,
                 today=rt.today(),
                 now=rt.clock(),
-                styles=house_styles(rt.settings.papers),
+                styles=styles,
                 should_stop=rt.stop.is_set,
             )
         done, errors = summarise_pending(

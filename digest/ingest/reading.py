@@ -578,13 +578,11 @@ class _Pass:
                 self._to_header(i)
 
     def _to_header(self, i: int) -> None:
+        # Runs before the drafts' head lines are gathered (_fill_display): taking the line from its
+        # owner is enough.
         if i in self.loose:
             self.loose.remove(i)
-        owner = self.owners[i]
-        if owner:
-            draft = self.drafts[owner - 1]
-            draft.display = [(lab, ln) for lab, ln in draft.display if ln is not self.lines[i]]
-            self.owners[i] = 0
+        self.owners[i] = 0
         self.labels[i] = Label.HEADER
 
 

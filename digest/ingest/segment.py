@@ -174,8 +174,9 @@ def _explained(prepared: Sequence[Line], labelled: Labelled) -> tuple[ExplainedL
     for line, label, owner in zip(labelled.lines, labelled.labels, labelled.owners, strict=True):
         host = ExplainedLine(line.number, str(label), owner or None, line.text)
         follower = min((n for n in joined if n > line.number), default=None)
-        if (follower is not None and line.text == printed[line.number] + printed[follower]) or (
-            follower is not None and line.text == f"{printed[line.number]} {printed[follower]}"
+        if follower is not None and line.text in (
+            printed[line.number] + printed[follower],
+            f"{printed[line.number]} {printed[follower]}",
         ):
             rows.append(ExplainedLine(line.number, host.label, host.article, printed[line.number]))
             rows.append(ExplainedLine(follower, host.label, host.article, printed[follower]))
