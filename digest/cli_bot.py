@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import tomlkit
@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from digest.cli_common import fail, settings_of
 from digest.config import Settings, default_text, user_config_path
-from digest.delivery import DeliveryReport
 from digest.errors import ConfigError, DigestError
 from digest.http import mask_url
 from digest.ingest.house_styles import house_styles
@@ -22,6 +21,9 @@ from digest.pipeline import CycleReport, ingest_segmented, summarise_pending
 from digest.sources.base import FetchedDocument
 from digest.sources.registry import SourceSettings
 from digest.store import IngestOutcome, open_store
+
+if TYPE_CHECKING:  # the scheduler (and APScheduler) is imported only by the commands that run it
+    from digest.scheduler import SendReport
 
 
 @click.command()
@@ -197,14 +199,44 @@ def status(ctx: click.Context) -> None:
         click.echo(line + (f", next {upcoming[source.name]}" if source.name in upcoming else ""))
         if source.last_error:
             click.echo(f"  last error: {source.last_error}")
+    for note in _waiting(settings, store):
+        click.echo(f"waiting: {note}")
     for source_name, locator, lines in state.unplaced:
         shown = "; ".join(line[:30] for line in lines[:3]) + (" …" if len(lines) > 3 else "")
         click.echo(f"unplaced: {source_name} {mask_url(locator)}: {len(lines)} lines in no article: {shown}")
 
 
-def print_delivery(report: DeliveryReport) -> None:
-    click.echo(f"digest: deliveries: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
-    for problem in report.problems:
+def _waiting(settings: Settings, store: Any) -> list[str]:
+    """Per source, what its last poll left for later and why, and the files in a watched folder that
+    no poll has read yet (dropped in since the last one, or failing to read)."""
+    import httpx  # noqa: PLC0415
+
+    from digest.pipeline import WAITING  # noqa: PLC0415
+    from digest.sources.folder import FolderSource  # noqa: PLC0415
+    from digest.sources.registry import build_source  # noqa: PLC0415
+
+    found: list[str] = []
+    with httpx.Client() as client:
+        for cfg in settings.sources:
+            state = store.source_state(cfg.name)
+            found += [str(note) for note in state.get(WAITING, ())]  # each names its source
+            source = build_source(cfg, client) if cfg.kind == "folder" else None
+            if isinstance(source, FolderSource) and (unread := source.unread(state)):
+                shown = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+                found.append(
+                    f"{cfg.name}: {len(unread)} files not read yet ({shown}); the next poll reads them, "
+                    "or now: digest run --once"
+                )
+    return found
+
+
+def print_delivery(report: SendReport) -> None:
+    """Per subscriber what was briefed and where each channel stands, then this run's part counts."""
+    for subscriber in report.accounts:
+        click.echo(f"digest: {subscriber.line()}")
+    done = report.delivery
+    click.echo(f"digest: deliveries: {done.sent} sent, {done.retrying} to retry, {done.failed} failed")
+    for problem in done.problems:
         click.echo(f"digest: warning: {problem}", err=True)
 
 

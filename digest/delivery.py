@@ -25,7 +25,7 @@ import logging
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -261,10 +261,11 @@ def deliver_due(
     max_delay: float = 3600.0,
     concurrency: int = 8,
     jitter: Callable[[], float] = random.random,
+    subscribers: Collection[str] | None = None,
 ) -> DeliveryReport:
-    """Send every part of the delivery log that is due, by the configured channels (by name); return
-    what happened. Channels never raise for delivery problems; a store error is raised after the sends
-    already running have finished and been recorded."""
+    """Send every part of the delivery log that is due (of ``subscribers`` only, where given), by the
+    configured channels (by name); return what happened. Channels never raise for delivery problems;
+    a store error is raised after the sends already running have finished and been recorded."""
     if max_attempts < 1 or concurrency < 1:
         raise ValueError("max_attempts and concurrency must be at least 1")
     tally = _Tally()
@@ -272,7 +273,7 @@ def deliver_due(
     seen: set[int] = set()
     stopped: set[tuple[int, str]] = set()  # (briefing, channel) with a part not sent in this run
     while True:
-        rows = store.due_deliveries(now(), BATCH)
+        rows = store.due_deliveries(now(), BATCH, subscribers)
         # A part retried in this run that is due again already waits for the next run, and so do
         # the later parts of its briefing and channel (they must not overtake it).
         fresh = [r for r in rows if r.id not in seen and (r.briefing_id, r.channel) not in stopped]

@@ -184,11 +184,13 @@ def poll_source(
             return
         if should_stop():
             return
-    log.warning(
-        "%s: still more after %d batches; the rest is read at the next poll", source.name, _MAX_BATCHES
-    )
+    note = f"{source.name}: still more after {_MAX_BATCHES} batches; the rest is read at the next poll"
+    log.warning("%s", note)
+    report.waiting.append(note)
 
 
+# The key of a source's stored state under which its last poll's waiting notes are kept.
+WAITING = "waiting"
 # A bound on one cycle's batches from one source (50 documents each for a folder: 50,000 documents).
 _MAX_BATCHES = 1000
 
@@ -229,8 +231,10 @@ def _poll_batch(
             report.articles += count
     # The state is saved after the documents: a crash in between re-reads them next time, and the
     # store recognises them as unchanged, so nothing is lost and nothing doubles.
+    # What the poll left for later is kept with the state, for `digest status` to say.
+    state = {**result.state, WAITING: list(result.waiting)}
     store.save_source_state(
-        source.name, kind, source.paper, result.state, polled_at=now, error=errors[0] if errors else None
+        source.name, kind, source.paper, state, polled_at=now, error=errors[0] if errors else None
     )
     report.errors.extend(errors)
     # Another batch only when this one made progress: a batch of nothing but errors would repeat.

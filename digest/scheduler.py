@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from digest import __version__
+from digest.briefing.accounts import SubscriberAccount, account
 from digest.briefing.daily import brief, build_channels
 from digest.config import Settings
 from digest.delivery import DeliveryReport, deliver_due
@@ -124,22 +125,32 @@ def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
     return report
 
 
-def brief_and_deliver(
-    rt: Runtime, names: list[str] | None = None, day: dt.date | None = None
-) -> DeliveryReport:
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    delivery: DeliveryReport  # the parts this run sent, left to retry, or failed
+    accounts: tuple[SubscriberAccount, ...]  # where each subscriber's briefing stands, and why
+
+
+def brief_and_deliver(rt: Runtime, names: list[str] | None = None, day: dt.date | None = None) -> SendReport:
     """Compose and plan the briefings of the given subscribers (all by default) for ``day`` (today in
-    each one's time zone), then send every part that is due."""
+    each one's time zone), then send their parts that are due: only theirs, where names are given."""
     with rt.work:
+        briefed = []
         for subscriber in rt.settings.subscribers:
             if names is not None and subscriber.name not in names:
                 continue
             when = day or rt.clock().astimezone(subscriber.zone).date()
             outcome = brief(rt.store, subscriber, when, rt.channels, now=rt.clock())
             log.info("briefing of %s for %s: %s", subscriber.name, when, outcome.value)
-        return deliver(rt)
+            briefed.append((subscriber, when, outcome))
+        report = deliver(rt, names)
+        accounts = tuple(account(rt.store, s, when, outcome) for s, when, outcome in briefed)
+        for line in accounts:
+            log.info("%s", line.line())
+        return SendReport(report, accounts)
 
 
-def deliver(rt: Runtime) -> DeliveryReport:
+def deliver(rt: Runtime, names: list[str] | None = None) -> DeliveryReport:
     settings = rt.settings.delivery
     return deliver_due(
         rt.store,
@@ -149,6 +160,7 @@ def deliver(rt: Runtime) -> DeliveryReport:
         base_delay=settings.base_delay_seconds,
         max_delay=settings.max_delay_seconds,
         concurrency=settings.concurrency,
+        subscribers=names,
     )
 
 

@@ -230,3 +230,27 @@ def test_one_run_drains_a_folder_of_120_pages(tmp_path: Path) -> None:
     assert counts(tmp_path / "digest.db")["issues"] == 120
     again = run_digest("--config", str(config), "run", "--once")
     assert "0 documents" in again.stdout.decode()
+
+
+def test_status_says_what_is_waiting_and_why(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copies(folder, 4)
+    config = write_config(tmp_path, folder)
+    before = run_digest("--config", str(config), "status")
+    assert before.returncode == 0, before.stderr.decode()
+    assert "waiting: county: 4 files not read yet (" in before.stdout.decode()
+    assert "digest run --once" in before.stdout.decode()
+    assert run_digest("--config", str(config), "run", "--once").returncode == 0
+    assert "waiting:" not in run_digest("--config", str(config), "status").stdout.decode()
+    # A file still being written is left for the next poll: status says so, and why.
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("settle_seconds = 0", "settle_seconds = 3600"),
+        encoding="utf-8",
+    )
+    (folder / "2024-07-30.txt").write_text("本报讯 清河县的新闻。\n", encoding="utf-8")
+    assert run_digest("--config", str(config), "run", "--once").returncode == 0
+    status = run_digest("--config", str(config), "status").stdout.decode()
+    assert (
+        "waiting: county: 2024-07-30.txt changed" in status and "once it has been still for 3600 s" in status
+    )
+    assert "waiting: county: 1 files not read yet (2024-07-30.txt)" in status

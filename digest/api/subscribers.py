@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from digest.briefing.compose import Briefing, compose
-from digest.briefing.render import render
+from digest.briefing.render import render, titled
 from digest.briefing.subscribers import SubscriberSettings, channel_name
 from digest.cli_bot import edit_list
 from digest.config import load
@@ -87,7 +87,7 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
             body = json.dumps(message.data, ensure_ascii=False)
             return Response(body, media_type="application/json")
         media = {"markdown": "text/markdown", "html": "text/html", "text": "text/plain"}[fmt]
-        return Response(getattr(message, fmt), media_type=f"{media}; charset=utf-8")
+        return Response(titled(message, fmt), media_type=f"{media}; charset=utf-8")
 
     @api.get("/v1/subscribers", tags=["subscribers"], dependencies=[read])
     async def list_subscribers() -> list[dict[str, Any]]:

@@ -71,3 +71,13 @@ def render(briefing: Briefing, *, idempotency_key: str = "") -> Message:
         data=briefing.data(),
         idempotency_key=idempotency_key or f"brf_{briefing.subscriber}_{briefing.day.isoformat()}",
     )
+
+
+def titled(message: Message, fmt: str) -> str:
+    """The text or Markdown of ``message`` under its title, for a reader with no channel header
+    (``digest preview``, the API); the HTML has its title already."""
+    if fmt == "text":
+        return f"{message.title}\n\n{message.text}"
+    if fmt == "markdown":
+        return f"# {message.title}\n\n{message.markdown}"
+    return message.html

@@ -1,4 +1,8 @@
-"""The outbox folder: each message as <key>.md (title and Markdown) and <key>.json (everything).
+"""The outbox folder: each briefing as <day>-<subscriber>.md (title and Markdown) and .json (everything).
+
+A person looking for a day's briefing finds it by name (``2026-12-02-desk.md``); a message that is
+not a briefing (no day and subscriber in its data) is named by its idempotency key. Files are 0644,
+readable by the web server or the colleague that picks them up.
 
 Writes are atomic (a temporary file in the same folder, then a rename), so a reader never sees half
 a file, and idempotent: the same idempotency key always writes the same file names, so a retry
@@ -19,7 +23,8 @@ from pathlib import Path
 
 from digest.notify.base import Channel, DeliveryResult, Message
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+# Letters of any script are kept (a subscriber named 编辑部); separators and controls are not.
+_UNSAFE = re.compile(r"[^\w.-]")
 # Not worth retrying: the folder is wrong, not busy.
 _FINAL_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.EROFS, errno.ENOENT})
 
@@ -32,9 +37,10 @@ def file_stem(key: str) -> str:
     return f"{safe[:120]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)  # mkstemp makes 0600: only the bot could read its own outbox
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -58,7 +64,7 @@ class FileChannel(Channel):
         return f"{super().describe()} ({self.folder})"
 
     def paths(self, message: Message) -> tuple[Path, Path]:
-        stem = file_stem(message.idempotency_key)
+        stem = file_stem(_briefing_name(message) or message.idempotency_key)
         return self.folder / f"{stem}.md", self.folder / f"{stem}.json"
 
     def _send(self, message: Message) -> DeliveryResult:
@@ -84,3 +90,14 @@ class FileChannel(Channel):
                 DeliveryResult.failed(reason) if exc.errno in _FINAL_ERRNOS else DeliveryResult.retry(reason)
             )
         return DeliveryResult.sent(str(markdown_path))
+
+
+def _briefing_name(message: Message) -> str | None:
+    """<day>-<subscriber>[-<part>of<n>] for a briefing (its data says whose and which day), else None."""
+    day, subscriber = message.data.get("day"), message.data.get("subscriber")
+    if not (isinstance(day, str) and isinstance(subscriber, str) and day and subscriber):
+        return None
+    sequence = message.data.get("sequence")
+    name = f"{day}-{subscriber}" + (f"-{sequence}" if isinstance(sequence, int) and sequence > 1 else "")
+    part, parts = message.data.get("part"), message.data.get("parts")
+    return name + (f"-{part}of{parts}" if isinstance(part, int) and isinstance(parts, int) else "")

@@ -84,7 +84,8 @@ class EmailChannel(Channel):
         mail["To"] = ", ".join(self.recipients)
         mail["Date"] = formatdate(localtime=True)
         mail["Message-ID"] = message_id(message.idempotency_key, self.sender)
-        mail.set_content(message.text)
+        # The text under its title, as the HTML shows it: a briefing's text leaves it to the channel.
+        mail.set_content(f"{message.title}\n\n{message.text}")
         if message.html:
             mail.add_alternative(message.html, subtype="html")
         return mail

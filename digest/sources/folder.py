@@ -110,6 +110,26 @@ class FolderSource:
             more=more,
         )
 
+    def unread(self, state: dict[str, Any]) -> list[str]:
+        """The names of the files a poll would read now or soon: new, or changed since they were read."""
+        known = _known(state)
+        try:
+            entries = [entry for entry in os.scandir(self.path) if self._wanted(entry.name)]
+        except OSError:
+            return []
+        names = []
+        for entry in entries:
+            try:
+                if not entry.is_file():
+                    continue
+                now = entry.stat()
+            except OSError:
+                continue
+            previous = known.get(entry.path)
+            if previous is None or previous[:2] != [now.st_size, now.st_mtime_ns]:
+                names.append(entry.name)
+        return sorted(names)
+
     def _read(
         self,
         filename: str,

@@ -10,7 +10,7 @@ is due only when no earlier part of it is failed or waiting for a later retry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -154,7 +154,9 @@ def plan_deliveries(
     return len(rows)
 
 
-def due_deliveries(conn: sa.Connection, now: dt.datetime, limit: int) -> list[DeliveryRow]:
+def due_deliveries(
+    conn: sa.Connection, now: dt.datetime, limit: int, subscribers: Collection[str] | None = None
+) -> list[DeliveryRow]:
     earlier = deliveries.alias("earlier")
     blocked = sa.exists().where(
         earlier.c.briefing_id == deliveries.c.briefing_id,
@@ -171,6 +173,7 @@ def due_deliveries(conn: sa.Connection, now: dt.datetime, limit: int) -> list[De
             deliveries.c.status == PENDING,
             sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
             ~blocked,
+            *([] if subscribers is None else [briefings.c.subscriber.in_(sorted(subscribers))]),
         )
         .order_by(deliveries.c.briefing_id, deliveries.c.channel, deliveries.c.part)
         .limit(limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -223,11 +223,13 @@ class Store:
         with self._transaction(write=True) as conn:
             return delivery_log.plan_deliveries(conn, briefing_id, parts, now)
 
-    def due_deliveries(self, now: dt.datetime, limit: int) -> list[DeliveryRow]:
+    def due_deliveries(
+        self, now: dt.datetime, limit: int, subscribers: Collection[str] | None = None
+    ) -> list[DeliveryRow]:
         """Pending parts due at ``now`` whose earlier parts (same briefing and channel) are sent or due
-        too, oldest briefing first and in part order."""
+        too, oldest briefing first and in part order; only those of ``subscribers`` where given."""
         with self._transaction(write=False) as conn:
-            return delivery_log.due_deliveries(conn, now, limit)
+            return delivery_log.due_deliveries(conn, now, limit, subscribers)
 
     def record_attempt(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -115,3 +116,50 @@ channels = [{ kind = "webhook", url = "http://127.0.0.1:9/hook", secret = "whsec
     again = run_digest("--config", str(config), "send", "--date", "2024-08-01")
     assert "deliveries: 0 sent, 0 to retry, 0 failed" in again.stdout.decode()  # the retry is not due yet
     assert len(list((tmp_path / "outbox").glob("*.md"))) == 1  # composed once, sent once
+
+
+def test_send_says_per_subscriber_what_it_did_and_touches_only_whom_it_names(tmp_path: Path) -> None:
+    config = write_config(tmp_path, tmp_path / "in")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[scheduler]", "[delivery]\nbase_delay_seconds = 0.001\n\n[scheduler]"
+        )
+        + """
+[[subscribers]]
+name = "ops"
+channels = [{ kind = "webhook", url = "http://127.0.0.1:9/hook" }]
+
+[[subscribers]]
+name = "quiet"
+papers = ["石岭报"]
+channels = [{ kind = "file", url = "%s" }]
+"""
+        % (tmp_path / "quiet"),
+        encoding="utf-8",
+    )
+    assert (
+        run_digest("--config", str(config), "ingest", str(SAMPLE), "--issue-date", "2024-08-01").returncode
+        == 0
+    )
+    sent = run_digest("--config", str(config), "send", "--date", "2024-08-01")
+    assert sent.returncode == 0, sent.stderr.decode()
+    out = sent.stdout.decode()
+    assert "desk 2024-08-01: briefed 5 articles; file: sent" in out
+    assert re.search(
+        r"ops 2024-08-01: briefed 5 articles; webhook: waiting for retry at \S+ \(.*refused", out
+    ), out
+    assert 'quiet 2024-08-01: nothing new to brief; nothing sent (empty_day = "skip")' in out
+
+    # Only desk: the ops part, due again already, is left alone.
+    only = run_digest("--config", str(config), "send", "--date", "2024-08-01", "--subscriber", "desk")
+    assert only.returncode == 0, only.stderr.decode()
+    assert "desk 2024-08-01: already briefed (5 articles); file: sent" in only.stdout.decode()
+    assert "ops" not in only.stdout.decode() + only.stderr.decode()
+    log = run_digest("--config", str(config), "deliveries", "--date", "2024-08-01").stdout.decode()
+    assert "2024-08-01\tops\twebhook\tpart 1\tpending\t1 attempts" in log
+    everyone = run_digest("--config", str(config), "send", "--date", "2024-08-01")
+    assert (
+        "ops 2024-08-01: already briefed (5 articles); webhook: waiting for retry" in everyone.stdout.decode()
+    )
+    log = run_digest("--config", str(config), "deliveries", "--date", "2024-08-01").stdout.decode()
+    assert "2024-08-01\tops\twebhook\tpart 1\tpending\t2 attempts" in log

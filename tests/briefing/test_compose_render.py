@@ -70,9 +70,9 @@ def test_papers_keywords_and_the_article_cap(store: Store) -> None:
 def test_rendered_formats_keep_one_block_per_article(store: Store) -> None:
     message = render(compose(store, SubscriberSettings(name="me"), DAY), idempotency_key="brf_1")
     blocks = message.text.strip().split("\n\n")
-    # The title, one header per issue, and one block per article.
-    assert len(blocks) == 1 + 2 + 6
-    assert message.text.startswith("每日简报 2024-08-01 · 6 篇")
+    # One header per issue and one block per article; the title is the channel's to show.
+    assert len(blocks) == 2 + 6
+    assert message.text.startswith("【交城报 2024-08-01】") and message.title == "每日简报 2024-08-01 · 6 篇"
     assert "\n\n\n" not in message.text and "\n\n\n" not in message.markdown
     assert message.markdown.count("[原文](https://epaper.example.cn/") == 6
     assert message.data["count"] == 6 and message.data["issues"][1]["paper"] == "晋中日报"
@@ -99,7 +99,7 @@ def test_untrusted_article_text_cannot_inject_markup_or_blocks() -> None:
     assert "javascript:" not in message.html.replace("javascript:alert(1))", "")  # no live link
     assert 'href="javascript' not in message.html
     assert "\\*\\*加粗\\*\\*" in message.markdown and "\\[点我\\]" in message.markdown
-    assert len(message.text.strip().split("\n\n")) == 3  # the blank line inside a summary is gone
+    assert len(message.text.strip().split("\n\n")) == 2  # heading and article: the blank line inside is gone
     assert not re.search(r"^javascript:", message.text, re.MULTILINE)
 
 

@@ -130,7 +130,7 @@ def test_starttls_auth_and_a_multipart_message(
     plain = mail.get_body(("plain",))
     rich = mail.get_body(("html",))
     assert plain is not None and rich is not None
-    assert plain.get_content().replace("\r\n", "\n").strip() == MESSAGE.text
+    assert plain.get_content().replace("\r\n", "\n").strip() == f"{MESSAGE.title}\n\n{MESSAGE.text}"
     assert rich.get_content().replace("\r\n", "\n").strip() == MESSAGE.html
     # A retry carries the same Message-ID.
     assert channel.send(MESSAGE).ok
