@@ -24,7 +24,7 @@ import httpx
 
 from digest import __version__
 from digest.briefing.accounts import SubscriberAccount, account
-from digest.briefing.daily import brief, build_channels
+from digest.briefing.daily import brief, build_channels, supplement
 from digest.config import Settings
 from digest.delivery import DeliveryReport, deliver_due
 from digest.ingest.house_styles import house_styles
@@ -142,9 +142,12 @@ def brief_and_deliver(rt: Runtime, names: list[str] | None = None, day: dt.date 
             when = day or rt.clock().astimezone(subscriber.zone).date()
             outcome = brief(rt.store, subscriber, when, rt.channels, now=rt.clock())
             log.info("briefing of %s for %s: %s", subscriber.name, when, outcome.value)
-            briefed.append((subscriber, when, outcome))
+            late = 0
+            if subscriber.late == "supplement":
+                late = supplement(rt.store, subscriber, when, rt.channels, now=rt.clock())
+            briefed.append((subscriber, when, outcome, late))
         report = deliver(rt, names)
-        accounts = tuple(account(rt.store, s, when, outcome) for s, when, outcome in briefed)
+        accounts = tuple(account(rt.store, s, when, outcome, late) for s, when, outcome, late in briefed)
         for line in accounts:
             log.info("%s", line.line())
         return SendReport(report, accounts)
@@ -186,7 +189,20 @@ def poll_job(source_name: str) -> None:
     if rt is None or source_name not in rt.sources:
         log.warning("job for source %s skipped: it is not configured in this process", source_name)
         return
-    run_cycle(rt, [source_name])
+    if run_cycle(rt, [source_name]).summarised:
+        send_late_news(rt)
+
+
+def send_late_news(rt: Runtime) -> SendReport | None:
+    """After a cycle that brought news: a same-day supplement for each subscriber who asked for one
+    (late = "supplement") and whose briefing time has passed today; before it, their briefing holds it."""
+    now = rt.clock()
+    names = [
+        s.name
+        for s in rt.settings.subscribers
+        if s.late == "supplement" and now.astimezone(s.zone).time() >= s.at
+    ]
+    return brief_and_deliver(rt, names) if names else None
 
 
 def build_scheduler(rt: Runtime) -> Any:

@@ -254,3 +254,39 @@ def test_status_says_what_is_waiting_and_why(tmp_path: Path) -> None:
         "waiting: county: 2024-07-30.txt changed" in status and "once it has been still for 3600 s" in status
     )
     assert "waiting: county: 1 files not read yet (2024-07-30.txt)" in status
+
+
+def test_late_news_reaches_a_supplement_subscriber_the_same_day_and_waits_for_the_others(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("本报讯 清河县召开秋收会议。\n（记者 王建国）\n", encoding="utf-8")
+    config = write_config(tmp_path, folder)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'name = "desk"\n', 'name = "desk"\nlate = "supplement"\ntime = "00:00"\n'
+        )
+        + f"""
+[[subscribers]]
+name = "weekly"
+channels = [{{ kind = "file", url = "{tmp_path / "weekly"}" }}]
+""",
+        encoding="utf-8",
+    )
+    first = run_digest("--config", str(config), "run", "--once")
+    assert first.returncode == 0, first.stderr.decode()
+    (folder / "b.txt").write_text("本报讯 石岭镇举办农民丰收节。\n（记者 李秀梅）\n", encoding="utf-8")
+    second = run_digest("--config", str(config), "run", "--once")
+    assert second.returncode == 0, second.stderr.decode()
+    assert "and now a supplement of 1 that came in since" in second.stdout.decode()
+    outbox = sorted(p.name for p in (tmp_path / "outbox").glob("*.md"))
+    supplements = [name for name in outbox if name.endswith("-desk-2.md")]
+    assert len(outbox) == 2 and len(supplements) == 1, outbox
+    late = (tmp_path / "outbox" / supplements[0]).read_text(encoding="utf-8")
+    assert "补充 · 1 篇" in late and "丰收节" in late and "秋收会议" not in late
+    # The other subscriber gets it in their next briefing, not today.
+    assert len(list((tmp_path / "weekly").glob("*.md"))) == 1
+    third = run_digest("--config", str(config), "run", "--once")
+    assert "supplement" not in third.stdout.decode()
+    assert len(list((tmp_path / "outbox").glob("*.md"))) == 2

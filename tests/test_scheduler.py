@@ -12,7 +12,7 @@ import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 
 from digest.config import load
-from digest.scheduler import Runtime, build_scheduler, runtime
+from digest.scheduler import Runtime, brief_and_deliver, build_scheduler, run_cycle, runtime, send_late_news
 from digest.summarise.extractive import ExtractiveSummariser
 from tests.test_bot import copies, write_config
 
@@ -90,3 +90,27 @@ def test_each_subscriber_is_briefed_daily_at_their_local_time(rt: Runtime) -> No
     assert (due.hour, due.minute) == (7, 30)
     assert dt.timedelta(0) < due - dt.datetime.now(dt.UTC) <= dt.timedelta(days=1)
     scheduler.shutdown(wait=False)
+
+
+def test_after_a_cycle_that_brings_news_supplement_subscribers_past_their_time_get_it(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copies(folder, 1)
+    config = write_config(tmp_path, folder)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('name = "desk"\n', 'name = "desk"\nlate = "supplement"\n'),
+        encoding="utf-8",
+    )
+    shanghai = ZoneInfo("Asia/Shanghai")
+    with runtime(load(config, environ={}), summariser=ExtractiveSummariser()) as rt:
+        rt.clock = lambda: dt.datetime(2026, 12, 2, 6, 0, tzinfo=shanghai)
+        assert run_cycle(rt).summarised > 0
+        assert send_late_news(rt) is None  # before 07:30 the day's briefing is still to come
+        assert rt.store.briefings_of_day("desk", dt.date(2026, 12, 2)) == []
+        rt.clock = lambda: dt.datetime(2026, 12, 2, 7, 30, tzinfo=shanghai)
+        brief_and_deliver(rt, ["desk"])  # the daily job
+        copies(folder, 2)  # a second issue comes in after it
+        assert run_cycle(rt).summarised > 0
+        report = send_late_news(rt)
+        assert report is not None and report.accounts[0].late > 0
+        assert report.delivery.sent == 1
+        assert [b.sequence for b in rt.store.briefings_of_day("desk", dt.date(2026, 12, 2))] == [1, 2]

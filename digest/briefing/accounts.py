@@ -23,6 +23,7 @@ class SubscriberAccount:
     outcome: BriefOutcome
     articles: int  # in the day's briefing (0 where none was saved)
     channels: tuple[str, ...]  # "<channel>: sent", "<channel>: waiting for retry at … (why)", …
+    late: int = 0  # articles in a same-day supplement saved by this run
 
     def line(self) -> str:
         who = f"{self.subscriber} {self.day.isoformat()}"
@@ -32,21 +33,23 @@ class SubscriberAccount:
             what = f"briefed {self.articles} articles"
         else:
             what = f"already briefed ({self.articles} articles)"
+        if self.late:
+            what += f", and now a supplement of {self.late} that came in since"
         return f"{who}: {what}; " + ("; ".join(self.channels) or "no channels configured")
 
 
 def account(
-    store: Store, subscriber: SubscriberSettings, day: dt.date, outcome: BriefOutcome
+    store: Store, subscriber: SubscriberSettings, day: dt.date, outcome: BriefOutcome, late: int = 0
 ) -> SubscriberAccount:
     """Where ``subscriber``'s briefing of ``day`` stands, read back from the delivery log."""
-    saved = store.briefing_of(subscriber.name, day)
-    articles = int(saved[1].get("count", 0)) if saved is not None else 0
+    saved = store.briefings_of_day(subscriber.name, day)
+    articles = int(saved[0].content.get("count", 0)) if saved and saved[0].sequence == 1 else 0
     rows = sorted(store.deliveries(day, subscriber.name), key=lambda r: (r.channel, r.part))
     channels = tuple(
         _channel_state(channel.split("/", 1)[-1], list(parts))
         for channel, parts in groupby(rows, key=lambda r: r.channel)
     )
-    return SubscriberAccount(subscriber.name, day, outcome, articles, channels)
+    return SubscriberAccount(subscriber.name, day, outcome, articles, channels, late)
 
 
 def _channel_state(name: str, parts: list[DeliveryRow]) -> str:

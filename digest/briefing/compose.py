@@ -46,6 +46,8 @@ class Briefing:
     # "另有 N 篇"), and dropped by their include/exclude words (counted for `digest preview`).
     more: int = 0
     filtered: int = 0
+    # 1: the day's briefing; 2, 3, …: same-day supplements of what came in after it (late = "supplement").
+    sequence: int = 1
 
     @property
     def count(self) -> int:
@@ -59,6 +61,7 @@ class Briefing:
             "count": self.count,
             "more": self.more,
             "filtered": self.filtered,
+            "sequence": self.sequence,
             "issues": [
                 {
                     "paper": issue.paper,
@@ -123,6 +126,7 @@ class Briefing:
             issues,
             more=int(data.get("more", 0)),
             filtered=int(data.get("filtered", 0)),
+            sequence=int(data.get("sequence", 1)),
         )
 
 

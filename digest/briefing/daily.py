@@ -79,10 +79,56 @@ def brief(
         # Saved before (a crash before planning, or another process): planned as it was composed.
         briefing_id, content = saved
         briefing = Briefing.from_data(content)
+    added = _plan(store, subscriber, briefing_id, briefing, channels, now=now)
+    return BriefOutcome.PLANNED if added else BriefOutcome.UNCHANGED
+
+
+def supplement(
+    store: Store,
+    subscriber: SubscriberSettings,
+    day: dt.date,
+    channels: Mapping[str, Channel],
+    *,
+    now: dt.datetime,
+) -> int:
+    """A same-day supplement of ``day``'s briefing: what matches ``subscriber`` and came in after it.
+    Returns how many articles a supplement saved now holds (0: nothing new, or no briefing yet).
+
+    Only once the day's briefing is saved (until then, it will hold them); a supplement saved before
+    a crash and not planned yet is planned first, as it was composed.
+    """
+    saved = store.briefings_of_day(subscriber.name, day)
+    if not saved:
+        return 0
+    last = saved[-1]
+    if last.sequence > 1:
+        _plan(store, subscriber, last.id, Briefing.from_data(last.content), channels, now=now)
+    late = compose(store, subscriber, day)
+    if late.count == 0:
+        return 0
+    late = replace(late, sequence=last.sequence + 1)
+    briefing_id, new = store.save_briefing(
+        subscriber.name, day, late.data(), now=now, article_ids=late.article_ids, sequence=late.sequence
+    )
+    if not new:  # another process saved this supplement first: it plans it, or the next call does
+        return 0
+    _plan(store, subscriber, briefing_id, late, channels, now=now)
+    return late.count
+
+
+def _plan(
+    store: Store,
+    subscriber: SubscriberSettings,
+    briefing_id: int,
+    briefing: Briefing,
+    channels: Mapping[str, Channel],
+    *,
+    now: dt.datetime,
+) -> int:
+    """The briefing's parts on each of the subscriber's channels not planned yet; how many were added."""
     message = render(briefing)
     # Looked up by the subscriber's own channel names: no scan of everyone's channels.
     keys = (channel_key(subscriber.name, channel_name(c)) for c in subscriber.channels)
     mine = {key: channels[key] for key in keys if key in channels}
     parts = plan_parts(briefing_id, replace(message, idempotency_key=f"brf_{briefing_id}"), mine)
-    added = store.plan_deliveries(briefing_id, parts, now=now)
-    return BriefOutcome.PLANNED if added else BriefOutcome.UNCHANGED
+    return store.plan_deliveries(briefing_id, parts, now=now)

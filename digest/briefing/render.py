@@ -53,7 +53,12 @@ def _blocks(rendered: str) -> str:
 
 
 def title_of(briefing: Briefing) -> str:
-    return f"每日简报 {briefing.day.isoformat()} · {briefing.count} 篇"
+    supplement = (
+        ""
+        if briefing.sequence == 1
+        else " 补充" + ("" if briefing.sequence == 2 else str(briefing.sequence - 1))
+    )
+    return f"每日简报 {briefing.day.isoformat()}{supplement} · {briefing.count} 篇"
 
 
 def render(briefing: Briefing, *, idempotency_key: str = "") -> Message:
@@ -69,7 +74,9 @@ def render(briefing: Briefing, *, idempotency_key: str = "") -> Message:
         markdown=markdown,
         html=html,
         data=briefing.data(),
-        idempotency_key=idempotency_key or f"brf_{briefing.subscriber}_{briefing.day.isoformat()}",
+        idempotency_key=idempotency_key
+        or f"brf_{briefing.subscriber}_{briefing.day.isoformat()}"
+        + (f"_{briefing.sequence}" if briefing.sequence > 1 else ""),
     )
 
 

@@ -32,6 +32,9 @@ class SubscriberSettings(BaseModel):
     # not flooded with everything ever stored.
     look_back_days: int = Field(default=3, ge=0, le=60)
     empty_day: Literal["skip", "notice"] = "skip"
+    # What comes in after the day's briefing: "next" waits for the next day's briefing; "supplement"
+    # sends it the same day, in a supplement after the cycle that brought it (never an empty one).
+    late: Literal["next", "supplement"] = "next"
     channels: list[ChannelSettings] = Field(default_factory=list)
 
     @field_validator("time")

@@ -84,10 +84,28 @@ def _sqlite_begin(conn: sa.Connection) -> None:
 
 
 @contextmanager
-def transaction(engine: sa.Engine, *, write: bool) -> Iterator[sa.Connection]:
-    """One transaction: committed when the block ends, rolled back when it raises."""
+def transaction(engine: sa.Engine, *, write: bool, rebuilds_tables: bool = False) -> Iterator[sa.Connection]:
+    """One transaction: committed when the block ends, rolled back when it raises.
+
+    ``rebuilds_tables``: a migration that replaces a table others refer to (SQLite cannot drop a
+    constraint, so the table is copied, dropped and renamed). SQLite's foreign keys are off for it
+    (dropping the old table would otherwise delete, or refuse, every row referring to it), which
+    can only be switched outside a transaction; every reference is checked before the commit.
+    """
     with engine.connect() as conn:
-        if write:
-            conn.execution_options(**{_WRITE: True})
-        with conn.begin():
-            yield conn
+        sqlite = rebuilds_tables and conn.dialect.name == "sqlite"
+        raw = conn.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            if write:
+                conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+                if raw is not None and (
+                    broken := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                ):
+                    raise sa.exc.IntegrityError("PRAGMA foreign_key_check", None, Exception(str(broken[:5])))
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")

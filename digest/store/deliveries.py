@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from digest.store.queries import _insert
-from digest.store.records import DeliveryRow, PlannedPart
+from digest.store.records import DeliveryRow, PlannedPart, SavedBriefing
 from digest.store.schema import briefed, briefings, deliveries
 
 if TYPE_CHECKING:
@@ -76,11 +76,14 @@ def save_briefing(
     now: dt.datetime,
     *,
     article_ids: Sequence[int] = (),
+    sequence: int = 1,
 ) -> tuple[int, bool]:
     inserted = conn.execute(
         _insert(conn, briefings)
-        .values(subscriber=subscriber, day=day, created_at=now, content=content)
-        .on_conflict_do_nothing(index_elements=[briefings.c.subscriber, briefings.c.day])
+        .values(subscriber=subscriber, day=day, created_at=now, content=content, sequence=sequence)
+        .on_conflict_do_nothing(
+            index_elements=[briefings.c.subscriber, briefings.c.day, briefings.c.sequence]
+        )
         .returning(briefings.c.id)
     ).scalar_one_or_none()
     if inserted is not None:
@@ -96,18 +99,20 @@ def save_briefing(
             )
         return int(inserted), True
     existing = conn.execute(
-        sa.select(briefings.c.id).where(briefings.c.subscriber == subscriber, briefings.c.day == day)
+        sa.select(briefings.c.id).where(
+            briefings.c.subscriber == subscriber, briefings.c.day == day, briefings.c.sequence == sequence
+        )
     ).scalar_one()
     return int(existing), False
 
 
-def briefing_of(conn: sa.Connection, subscriber: str, day: dt.date) -> tuple[int, dict[str, Any]] | None:
-    row = conn.execute(
-        sa.select(briefings.c.id, briefings.c.content).where(
-            briefings.c.subscriber == subscriber, briefings.c.day == day
-        )
-    ).one_or_none()
-    return None if row is None else (int(row.id), dict(row.content))
+def briefings_of_day(conn: sa.Connection, subscriber: str, day: dt.date) -> list[SavedBriefing]:
+    rows = conn.execute(
+        sa.select(briefings.c.id, briefings.c.sequence, briefings.c.content)
+        .where(briefings.c.subscriber == subscriber, briefings.c.day == day)
+        .order_by(briefings.c.sequence)
+    )
+    return [SavedBriefing(int(r.id), int(r.sequence), dict(r.content)) for r in rows]
 
 
 def briefing_content(conn: sa.Connection, briefing_id: int) -> dict[str, Any] | None:

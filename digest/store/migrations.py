@@ -72,7 +72,7 @@ def migrate(
     for step in migrations:
         if not version < step.version <= target:
             continue
-        with transaction(engine, write=True) as conn:
+        with transaction(engine, write=True, rebuilds_tables=step.rebuilds_tables) as conn:
             _serialise(conn)
             version = read_version(conn) or 0
             if version >= step.version:  # another process got there first

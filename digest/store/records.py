@@ -81,6 +81,15 @@ DeliveryState = Literal["pending", "sent", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
+class SavedBriefing:
+    """A briefing as saved: the day's (sequence 1) or a same-day supplement (2, 3, …)."""
+
+    id: int
+    sequence: int
+    content: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedPart:
     """One part of a briefing as one channel will send it: planned once, sent as planned."""
 

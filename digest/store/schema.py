@@ -160,7 +160,9 @@ briefings = sa.Table(
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("content", JsonText, nullable=False),
-    sa.UniqueConstraint("subscriber", "day"),
+    # Schema version 6: 1 for the day's briefing, 2, 3, … for same-day supplements.
+    sa.Column("sequence", sa.Integer, nullable=False, server_default="1"),
+    sa.UniqueConstraint("subscriber", "day", "sequence"),
 )
 
 # Schema version 5: the articles each subscriber was briefed on, so none is briefed twice.

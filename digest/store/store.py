@@ -22,6 +22,7 @@ from digest.store.records import (
     DeliveryRow,
     IngestOutcome,
     PlannedPart,
+    SavedBriefing,
     StoredArticle,
     StoredIssue,
     StoredSummary,
@@ -200,17 +201,26 @@ class Store:
         *,
         now: dt.datetime,
         article_ids: Sequence[int] = (),
+        sequence: int = 1,
     ) -> tuple[int, bool]:
-        """Save the briefing of ``subscriber`` for ``day``, and in the same transaction record its
-        articles as briefed to them; return its id and whether it is new. A briefing is composed
-        once a day: when one is already saved, it stays as it is and nothing more is recorded."""
+        """Save the briefing of ``subscriber`` for ``day`` (``sequence`` 2, 3, …: a same-day
+        supplement), and in the same transaction record its articles as briefed to them; return its
+        id and whether it is new. Each is composed once: when it is already saved, it stays as it
+        is and nothing more is recorded."""
         with self._transaction(write=True) as conn:
-            return delivery_log.save_briefing(conn, subscriber, day, content, now, article_ids=article_ids)
+            return delivery_log.save_briefing(
+                conn, subscriber, day, content, now, article_ids=article_ids, sequence=sequence
+            )
 
     def briefing_of(self, subscriber: str, day: dt.date) -> tuple[int, dict[str, Any]] | None:
         """The id and content of ``subscriber``'s saved briefing of ``day``; None when there is none."""
+        saved = self.briefings_of_day(subscriber, day)
+        return (saved[0].id, saved[0].content) if saved and saved[0].sequence == 1 else None
+
+    def briefings_of_day(self, subscriber: str, day: dt.date) -> list[SavedBriefing]:
+        """``subscriber``'s saved briefings of ``day``: the day's own, then its supplements."""
         with self._transaction(write=False) as conn:
-            return delivery_log.briefing_of(conn, subscriber, day)
+            return delivery_log.briefings_of_day(conn, subscriber, day)
 
     def briefing_content(self, briefing_id: int) -> dict[str, Any] | None:
         """The content saved with a briefing; None for an unknown id."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.briefing.compose import compose
-from digest.briefing.daily import BriefOutcome, brief
+from digest.briefing.daily import BriefOutcome, brief, supplement
 from digest.briefing.subscribers import SubscriberSettings
 from digest.models import RawInput
 from digest.notify.file import FileChannel
@@ -101,3 +101,33 @@ def test_a_new_subscriber_gets_the_look_back_not_everything(store: Store) -> Non
     )
     briefing = compose(store, READER, DAY)
     assert [item.summary for issue in briefing.issues for item in issue.items] == ["昨天的新闻。"]
+
+
+def test_a_subscriber_who_asks_for_it_gets_late_news_in_a_same_day_supplement(store: Store) -> None:
+    reader = READER.model_copy(update={"late": "supplement"})
+    channels = {"desk/file": FileChannel(Path("outbox"))}
+    morning = dt.datetime(2024, 8, 1, 0, 0, tzinfo=dt.UTC)
+    _ingest(store, "a.txt", "本报讯 清河县召开秋收会议。\n（记者 王建国）", issue_date=DAY, at=morning)
+    assert brief(store, reader, DAY, channels, now=morning) is BriefOutcome.PLANNED
+    assert supplement(store, reader, DAY, channels, now=morning) == 0  # nothing came in since
+    late = morning + dt.timedelta(minutes=1)
+    _ingest(store, "b.txt", "本报讯 石岭镇举办农民丰收节。\n（记者 李秀梅）", issue_date=DAY, at=late)
+    assert supplement(store, reader, DAY, channels, now=late) == 1
+    assert supplement(store, reader, DAY, channels, now=late) == 0  # and not again
+    saved = store.briefings_of_day("desk", DAY)
+    assert [b.sequence for b in saved] == [1, 2]
+    assert [a["summary"] for i in saved[1].content["issues"] for a in i["articles"]] == [
+        "石岭镇举办农民丰收节。"
+    ]
+    titles = {r.message["title"] for r in store.deliveries(DAY, "desk") if r.message}
+    assert titles == {"每日简报 2024-08-01 · 1 篇", "每日简报 2024-08-01 补充 · 1 篇"}
+    # The next day's briefing holds neither: each article reached the reader once.
+    assert compose(store, reader, DAY + dt.timedelta(days=1)).count == 0
+
+
+def test_no_supplement_before_the_day_has_a_briefing(store: Store) -> None:
+    reader = READER.model_copy(update={"late": "supplement"})
+    at = dt.datetime(2024, 8, 1, 0, 0, tzinfo=dt.UTC)
+    _ingest(store, "a.txt", "本报讯 清河县召开秋收会议。\n（记者 王建国）", issue_date=DAY, at=at)
+    assert supplement(store, reader, DAY, {}, now=at) == 0
+    assert compose(store, reader, DAY).count == 1  # the day's briefing will hold it

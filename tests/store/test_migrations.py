@@ -173,3 +173,38 @@ def test_sqlite_settings(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 30_000
     finally:
         store.close()
+
+
+def test_version_6_numbers_the_briefings_of_a_day_and_keeps_every_reference(engine: sa.Engine) -> None:
+    # A version-5 database with a briefing, the article it briefed, and its delivery.
+    assert migrate(engine, engine.url, target=5) == 5
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO issues (id, source, paper, locator, edition, content_hash, fetched_at) "
+            "VALUES (1, 'folder', '清河报', 'p1.txt', '', 'h', :now)",
+            "INSERT INTO articles (id, issue_id, position, text, paragraphs, writers, photographers, "
+            "captions, superseded) VALUES (1, 1, 0, '清河县新闻。', '[]', '[]', '[]', '[]', false)",
+            "INSERT INTO briefings (id, subscriber, day, created_at, content) "
+            "VALUES (7, 'desk', '2026-12-02', :now, '{}')",
+            "INSERT INTO briefed (subscriber, article_id, briefing_id) VALUES ('desk', 1, 7)",
+            "INSERT INTO deliveries (id, briefing_id, channel, part, status, attempts, idempotency_key, "
+            "updated_at) VALUES (3, 7, 'desk/file', 1, 'sent', 1, 'brf_7_file_1', :now)",
+        ):
+            conn.execute(sa.text(statement), {"now": NOW})
+    assert migrate(engine, engine.url) == LATEST_VERSION
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT id, sequence FROM briefings")).all() == [(7, 1)]
+        assert conn.execute(sa.text("SELECT briefing_id FROM briefed")).scalar_one() == 7
+        assert conn.execute(sa.text("SELECT briefing_id FROM deliveries")).scalar_one() == 7
+    insert = sa.text(
+        "INSERT INTO briefings (subscriber, day, created_at, content, sequence) "
+        "VALUES ('desk', '2026-12-02', :now, '{}', :sequence)"
+    )
+    with engine.begin() as conn:  # a supplement the same day is allowed…
+        conn.execute(insert, {"now": NOW, "sequence": 2})
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:  # …the same number twice is not
+        conn.execute(insert, {"now": NOW, "sequence": 1})
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:  # and foreign keys hold again
+        conn.execute(
+            sa.text("INSERT INTO briefed (subscriber, article_id, briefing_id) VALUES ('x', 1, 999)")
+        )

@@ -19,6 +19,7 @@ from digest.store.versions import (
     v0003_delivery_log,
     v0004_page_matter,
     v0005_briefed,
+    v0006_supplements,
 )
 
 
@@ -27,6 +28,8 @@ class Migration:
     version: int
     description: str
     upgrade: Callable[[sa.Connection], None]
+    # It replaces a table that others refer to (see db.transaction).
+    rebuilds_tables: bool = False
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -35,4 +38,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "the delivery log: rendered parts and retry times", v0003_delivery_log.upgrade),
     Migration(4, "page matter of issues and source notes of articles", v0004_page_matter.upgrade),
     Migration(5, "the articles each subscriber was briefed on", v0005_briefed.upgrade),
+    Migration(6, "same-day supplements: briefings numbered within a day", v0006_supplements.upgrade, True),
 )
