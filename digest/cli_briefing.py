@@ -71,7 +71,8 @@ def preview(ctx: click.Context, subscriber: str, day: dt.datetime | None, fmt: s
     # What the briefing leaves out is said, on stderr so the briefing itself stays clean to pipe.
     click.echo(
         f"digest: {briefing.count} articles; {briefing.more} over max_articles, "
-        f"{briefing.filtered} left out by include/exclude",
+        f"{briefing.filtered} left out by include/exclude, "
+        f"{briefing.repeats} told already in an earlier briefing",
         err=True,
     )
     body = {

@@ -48,6 +48,13 @@ class Briefing:
     filtered: int = 0
     # 1: the day's briefing; 2, 3, …: same-day supplements of what came in after it (late = "supplement").
     sequence: int = 1
+    # Articles whose story an earlier briefing told (a reprint, wire copy in another paper): not
+    # listed, said at the end ("另有 N 篇…"), and recorded as briefed so they do not come back.
+    repeated: tuple[int, ...] = ()
+
+    @property
+    def repeats(self) -> int:
+        return len(self.repeated)
 
     @property
     def count(self) -> int:
@@ -62,6 +69,7 @@ class Briefing:
             "more": self.more,
             "filtered": self.filtered,
             "sequence": self.sequence,
+            "repeated": list(self.repeated),
             "issues": [
                 {
                     "paper": issue.paper,
@@ -89,10 +97,11 @@ class Briefing:
 
     @property
     def article_ids(self) -> list[int]:
-        """Every article this briefing tells, its duplicates included (they are briefed too)."""
-        return [
+        """Every article this briefing tells, its duplicates and repeats included (briefed too)."""
+        told = [
             a for issue in self.issues for item in issue.items for a in (item.article_id, *item.duplicates)
         ]
+        return told + list(self.repeated)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Briefing:
@@ -127,6 +136,7 @@ class Briefing:
             more=int(data.get("more", 0)),
             filtered=int(data.get("filtered", 0)),
             sequence=int(data.get("sequence", 1)),
+            repeated=tuple(int(a) for a in data.get("repeated", ())),
         )
 
 
@@ -143,11 +153,15 @@ def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Brief
     # An article still waiting for its summary joins tomorrow's run of this day, not a half briefing.
     summarised = [(row, row.summary) for row in rows if row.summary is not None]
     wanted = [(row, summary) for row, summary in summarised if _wanted(row, summary, subscriber)]
-    # The same story once: a duplicate is folded into its first printing, which names where else.
-    owners = duplicate_groups([row.article.text for row, _ in wanted])
+    # The same story once: a duplicate is folded into its first printing, which names where else;
+    # one told in an earlier briefing of the look-back is not listed again, but counted and briefed.
+    told = store.briefed_texts(subscriber.name, day - dt.timedelta(days=subscriber.look_back_days))
+    groups = duplicate_groups([*told, *(row.article.text for row, _ in wanted)])
+    owners = [owner - len(told) for owner in groups[len(told) :]]  # negative: an earlier briefing's
     copies: dict[int, list[StoredSummary]] = {}
+    repeats = [row for (row, _), owner in zip(wanted, owners, strict=True) if owner < 0]
     for i, owner in enumerate(owners):
-        if owner != i:
+        if 0 <= owner != i:
             copies.setdefault(owner, []).append(wanted[i][0])
     unique = [(i, pair) for i, pair in enumerate(wanted) if owners[i] == i]
     chosen = unique[: subscriber.max_articles]
@@ -163,6 +177,7 @@ def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Brief
         tuple(issues),
         more=len(unique) - len(chosen),
         filtered=len(summarised) - len(wanted),
+        repeated=tuple(row.article_id for row in repeats),
     )
 
 

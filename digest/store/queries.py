@@ -20,7 +20,7 @@ from digest.store.records import (
     StoredSummary,
     StoreStatus,
 )
-from digest.store.schema import articles, briefed, issues, sources, summaries
+from digest.store.schema import articles, briefed, briefings, issues, sources, summaries
 
 _CURRENT_ISSUE = issues.c.replaced_at.is_(None)
 _CURRENT_ARTICLE = articles.c.superseded.is_(False)
@@ -248,6 +248,21 @@ def articles_for_day(
     # By paper name in code point order whatever the database's collation (a zh_CN one sorts by pinyin).
     found.sort(key=lambda s: s.paper)
     return found
+
+
+def briefed_texts(conn: sa.Connection, subscriber: str, since: dt.date) -> list[str]:
+    """The texts of the articles briefed to ``subscriber`` in briefings of ``since`` or later."""
+    query = (
+        sa.select(articles.c.text)
+        .select_from(
+            briefed.join(articles, articles.c.id == briefed.c.article_id).join(
+                briefings, briefings.c.id == briefed.c.briefing_id
+            )
+        )
+        .where(briefed.c.subscriber == subscriber, briefings.c.day >= since)
+        .order_by(briefed.c.briefing_id, briefed.c.article_id)
+    )
+    return list(conn.execute(query).scalars())
 
 
 def current_issue_with_bytes(conn: sa.Connection, paper: str, content_hash: str) -> int | None:

@@ -155,6 +155,12 @@ class Store:
                 conn, day, papers, tz, look_back=look_back, not_briefed_to=not_briefed_to
             )
 
+    def briefed_texts(self, subscriber: str, since: dt.date) -> list[str]:
+        """The texts of the articles briefed to ``subscriber`` in briefings of ``since`` or later
+        (to tell a story printed again from one they have not read)."""
+        with self._transaction(write=False) as conn:
+            return queries.briefed_texts(conn, subscriber, since)
+
     def current_issue_with_bytes(self, paper: str, content_hash: str) -> int | None:
         """The id of the current issue of ``paper`` whose document has these bytes (the one
         record_document matches a copy against); None when there is none."""

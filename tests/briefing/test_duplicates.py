@@ -75,3 +75,41 @@ def test_no_two_development_articles_come_near_the_threshold() -> None:
         similarity(sketches[i], sketches[j]) for i in range(len(texts)) for j in range(i + 1, len(texts))
     )
     assert closest < THRESHOLD / 2, closest
+
+
+def test_a_story_briefed_before_is_not_listed_again_but_said(tmp_path: Path) -> None:
+    # Wire copy briefed yesterday from one paper, printed today by another: today's briefing does not
+    # list it again, says that it left one out and why, and the county's own story is listed.
+    store = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    reader = SubscriberSettings(name="me")
+    yesterday, today = DAY, DAY + dt.timedelta(days=1)
+
+    def ingest(paper: str, text: str, day: dt.date) -> None:
+        at = dt.datetime.combine(day, dt.time(1), tzinfo=dt.UTC)
+        doc = FetchedDocument(
+            "test", paper, f"{paper}-{day}.txt", RawInput(f"{paper}.txt", text.encode(), ".txt"), day
+        )
+        ingest_document(store, doc, now=at)
+        summarise_pending(store, ExtractiveSummariser(), batch=64, now=lambda: at)
+
+    ingest("清河日报", WIRE + "\n（据新华社）", yesterday)
+    first = compose(store, reader, yesterday)
+    assert first.count == 1
+    store.save_briefing("me", yesterday, first.data(), now=NOW, article_ids=first.article_ids)
+    ingest("石岭报", WIRE.replace("7月31日召开", "7月31日下午召开"), today)
+    ingest("清河县报", OWN + "\n（记者 李秀梅）", today)
+    second = compose(store, reader, today)
+    assert [item.summary[:6] for issue in second.issues for item in issue.items] == [
+        item.summary[:6] for item in compose_items(store, "清河县报", today)
+    ]
+    assert second.repeats == 1 and len(second.article_ids) == 2  # the repeat is briefed, not listed
+    text = render(second).text
+    assert "另有 1 篇与此前简报中的报道相同" in text
+    store.save_briefing("me", today, second.data(), now=NOW, article_ids=second.article_ids)
+    assert compose(store, reader, today + dt.timedelta(days=1)).count == 0  # nothing comes back later
+
+
+def compose_items(store: object, paper: str, day: dt.date) -> list[object]:
+    """The items a reader of ``paper`` alone would get that day (a fresh subscriber)."""
+    briefing = compose(store, SubscriberSettings(name=f"only-{paper}", papers=[paper]), day)  # type: ignore[arg-type]
+    return [item for issue in briefing.issues for item in issue.items]
