@@ -117,6 +117,7 @@ def subscribers_show(ctx: click.Context, name: str) -> None:
     click.echo(f"papers: {', '.join(s.papers) or 'all'}")
     click.echo(f"include: {', '.join(s.include) or '-'}; exclude: {', '.join(s.exclude) or '-'}")
     click.echo(f"max articles: {s.max_articles}; on a day without news: {s.empty_day}")
+    click.echo(f"late news: {s.late}; look back: {s.look_back_days} days")
     for channel in s.channels:
         kind = channel.kind or infer_kind(channel.url)
         where = channel.url if kind == "file" else origin(channel.url)
@@ -181,6 +182,14 @@ def _secret_option(key: str) -> bool:
 @click.option("--exclude", multiple=True, help="Never articles that mention one of these words.")
 @click.option("--max-articles", type=click.IntRange(1, 500), default=30, show_default=True)
 @click.option("--empty-day", type=click.Choice(["skip", "notice"]), default="skip", show_default=True)
+@click.option(
+    "--late",
+    type=click.Choice(["next", "supplement"]),
+    default="next",
+    show_default=True,
+    help="What comes in after the day's briefing: in the next one, or in a same-day supplement.",
+)
+@click.option("--look-back-days", type=click.IntRange(0, 60), default=3, show_default=True)
 @click.pass_context
 def subscribers_add(ctx: click.Context, /, name: str, **options: Any) -> None:
     """Add a subscriber to your config file."""
@@ -198,6 +207,8 @@ def subscribers_add(ctx: click.Context, /, name: str, **options: Any) -> None:
             exclude=list(options["exclude"]),
             max_articles=options["max_articles"],
             empty_day=options["empty_day"],
+            late=options["late"],
+            look_back_days=options["look_back_days"],
             channels=[ChannelSettings.model_validate(table) for table in channel_tables],
         )
     except ValidationError as exc:

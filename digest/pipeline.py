@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from digest.errors import DigestError
+from digest.http import mask_url
 from digest.ingest.cues import COMMON, HouseStyle
 from digest.ingest.extract import extract
 from digest.ingest.house_styles import style_for
@@ -23,7 +24,7 @@ from digest.models import (
     Summary,
 )
 from digest.sources.base import FetchedDocument, Source
-from digest.store import IngestOutcome, Store
+from digest.store import IngestOutcome, Store, StoreError
 from digest.summarise.base import Summariser
 
 log = logging.getLogger(__name__)
@@ -221,8 +222,20 @@ def _poll_batch(
         report.documents += 1
         try:
             outcome, count, warning = ingest_segmented(store, doc, now=now, styles=styles)
+        except StoreError:
+            # The store's fault (a full disk), not the document's: the run fails, and the state is
+            # not saved past this document, so the next run after the fault reads it again.
+            raise
         except DigestError as exc:
             errors.append(f"{source.name}: {exc.message}")
+            continue
+        except Exception as exc:  # a document that breaks the reader must not stop the others
+            where = mask_url(doc.locator)  # a URL's token is nobody's business in a log
+            log.exception("%s: %s: unexpected error", source.name, where)
+            errors.append(
+                f"{source.name}: {where}: unexpected error ({type(exc).__name__}: {exc}); "
+                "the other documents went in; please report this one"
+            )
             continue
         if warning is not None and outcome is not IngestOutcome.UNCHANGED:
             report.warnings.append(warning)

@@ -56,11 +56,15 @@ def decode_text(data: bytes, source: str = "input", declared: str | None = None)
         name = declared.strip().lower()
         name = "gb18030" if name in _GB_FAMILY else name
         try:
-            codecs.lookup(name)
+            # Python also knows codecs that are no text encoding ("undefined", "punycode", "hex"):
+            # a page or server declaring one is as good as declaring nothing.
+            usable = name != "undefined" and codecs.lookup(name)._is_text_encoding
         except LookupError:
-            log.warning("%s: ignoring unknown declared charset %r", source, declared)
-        else:
+            usable = False
+        if usable:
             candidates.insert(0, name)
+        else:
+            log.warning("%s: ignoring the declared charset %r: not a text encoding", source, declared)
 
     for encoding in dict.fromkeys(candidates):
         text = _lenient_tail(data, encoding)
@@ -94,7 +98,7 @@ def _lenient_tail(data: bytes, encoding: str) -> str | None:
             )
             return data[: exc.start].decode(encoding, errors="strict")
         return None
-    except LookupError:
+    except (UnicodeError, LookupError):  # a codec that fails on any input ("undefined"): not this one
         return None
 
 

@@ -34,10 +34,13 @@ channels = [{ url = "https://oapi.dingtalk.com/robot/send?access_token=TOKEN123"
         "22:00",
         "--paper",
         "交城报",
+        "--late",
+        "supplement",
         env=env,
     )
     assert added.returncode == 0, added.stderr.decode()
     text = config.read_text(encoding="utf-8")
+    assert 'late = "supplement"' in text
     assert "${DING_SECRET}" in text and "SECabcdef" not in text  # the file keeps the reference
     listed = run_digest("--config", str(config), "subscribers", "list", env=env).stdout.decode()
     assert "editors\t07:30 Asia/Shanghai\tall papers\tdingtalk" in listed
@@ -51,6 +54,8 @@ channels = [{ url = "https://oapi.dingtalk.com/robot/send?access_token=TOKEN123"
     assert missing.returncode == 0, missing.stderr.decode()
     unset = run_digest("--config", str(config), "subscribers", "show", "editors").stdout.decode()
     assert "cannot send: channel 'dingtalk': the environment variable DING_SECRET is not set" in unset
+    night = run_digest("--config", str(config), "subscribers", "show", "night", env=env).stdout.decode()
+    assert "late news: supplement; look back: 3 days" in night
     removed = run_digest("--config", str(config), "subscribers", "remove", "night", env=env)
     assert removed.returncode == 0 and 'name = "night"' not in config.read_text(encoding="utf-8")
 

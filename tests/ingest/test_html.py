@@ -339,3 +339,16 @@ def test_sample_page_is_fast() -> None:
     per_page = (time.perf_counter() - started) / runs
     # About 1 ms on a laptop; the bound is loose so a busy CI machine does not fail it.
     assert per_page < 0.05
+
+
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "idna", "rot13", "base64", "zlib", "hex"])
+def test_a_charset_that_is_not_a_text_encoding_is_ignored_not_fatal(charset: str) -> None:
+    # Codec names Python knows that are no text encoding (or raise a bare UnicodeError) must not stop
+    # a document: the page is decoded as if it declared nothing, in its meta or its HTTP header.
+    body = (
+        "<html><body><h1>清河县召开秋收会议</h1>"
+        "<p>本报讯 清河县召开秋收工作会议，部署秋收工作。</p></body></html>"
+    )
+    data = f'<html><head><meta charset="{charset}"></head>'.encode() + body.encode("utf-8")
+    for page in (extract_html(data, URL), extract_html(body.encode(), URL, declared_charset=charset)):
+        assert any("秋收工作会议" in line for line in page.lines)

@@ -1,0 +1,87 @@
+"""Faults the bot must survive without losing a document: a store that cannot write (a full disk), a
+document that breaks the code reading it. Each is the fault's own error; the rest goes on, and the
+next run after the fault clears finishes the work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest import pipeline
+from digest.pipeline import CycleReport, poll_source
+from digest.sources.folder import FolderSource
+from digest.store import Store, StoreError, open_store
+
+NOW = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
+
+
+def _pages(folder: Path, count: int) -> None:
+    folder.mkdir(exist_ok=True)
+    for i in range(count):
+        (folder / f"2026-12-02-p{i}.txt").write_text(
+            f"本报讯 清河县第{i}号新闻的正文写在这里。\n（记者 王建国）\n", encoding="utf-8"
+        )
+
+
+def _failing_after(calls: int, method: Callable[..., Any]) -> Callable[..., Any]:
+    count = {"n": 0}
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        count["n"] += 1
+        if count["n"] > calls:
+            raise StoreError("cannot write to the database: database or disk is full")
+        return method(*args, **kwargs)
+
+    return failing
+
+
+def _issues(store: Store) -> int:
+    return store.status().issues
+
+
+def test_a_full_disk_fails_the_run_and_the_next_run_ingests_every_document(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    _pages(folder, 10)
+    store = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    source = FolderSource("county", "清河报", folder, settle_seconds=0)
+    real = store.record_document
+    store.record_document = _failing_after(4, real)  # type: ignore[method-assign]
+    with pytest.raises(StoreError):
+        poll_source(store, source, "folder", CycleReport(), today=NOW.date(), now=NOW)
+    assert _issues(store) == 4
+    store.record_document = real  # type: ignore[method-assign]  # space is freed
+    report = CycleReport()
+    poll_source(store, source, "folder", report, today=NOW.date(), now=NOW)
+    assert _issues(store) == 10 and report.errors == []
+
+
+def test_a_document_that_breaks_the_reader_is_its_own_error_and_the_others_go_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    _pages(folder, 3)
+    real = pipeline.ingest_segmented
+
+    def breaks_on_one(store: Store, doc: Any, **kwargs: Any) -> Any:
+        if doc.locator.endswith("p1.txt"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(store, doc, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ingest_segmented", breaks_on_one)
+    store = open_store(f"sqlite:///{tmp_path / 'digest.db'}")
+    report = CycleReport()
+    poll_source(
+        store,
+        FolderSource("county", "清河报", folder, settle_seconds=0),
+        "folder",
+        report,
+        today=NOW.date(),
+        now=NOW,
+    )
+    assert _issues(store) == 2
+    assert len(report.errors) == 1 and "p1.txt" in report.errors[0] and "RecursionError" in report.errors[0]
+    assert store.status().sources[0].last_error == report.errors[0]
