@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-import tomlkit
 from pydantic import ValidationError
 
 from digest.cli_common import fail, settings_of
-from digest.config import Settings, default_text, user_config_path
+from digest.config import Settings
+from digest.config_edit import edit_list
 from digest.errors import ConfigError, DigestError
 from digest.http import mask_url
 from digest.ingest.house_styles import house_styles
@@ -269,36 +268,6 @@ def _next_runs(store: Any) -> dict[str, str]:
         for job in jobs
         if job.id.startswith("poll:") and job.next_run_time
     }
-
-
-def edit_list(
-    settings: Settings, key: str, *, add: dict[str, Any] | None = None, remove: str | None = None
-) -> Path:
-    """Add a table to, or remove one (by name) from, an array of tables ([[sources]], [[subscribers]])
-    of the user's config file, keeping everything else in it as it is.
-
-    The file is edited as written, never rewritten from the loaded settings: those have ${ENV_VAR}
-    secrets resolved, which must not end up in the file. A file without the list starts from the
-    embedded default list, which it replaces.
-    """
-    path = settings.config_file or user_config_path()
-    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
-    if key not in document:
-        tables = tomlkit.aot()
-        for item in tomllib.loads(default_text()).get(key, []):
-            tables.append(item)
-        document[key] = tables
-    tables = document[key]
-    if remove is not None:
-        for index, table in enumerate(list(tables)):
-            if table.get("name") == remove:
-                del tables[index]
-                break
-    if add is not None:
-        tables.append(add)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(tomlkit.dumps(document), encoding="utf-8")
-    return path
 
 
 COMMANDS = (run, ingest, sources, status)

@@ -12,9 +12,10 @@ from pydantic import ValidationError
 from digest.briefing.compose import compose
 from digest.briefing.render import render, titled
 from digest.briefing.subscribers import SubscriberSettings, channel_name
-from digest.cli_bot import edit_list, print_delivery
+from digest.cli_bot import print_delivery
 from digest.cli_common import fail, settings_of
 from digest.config import Settings
+from digest.config_edit import edit_list
 from digest.errors import ConfigError, DigestError
 from digest.notify.base import origin
 from digest.notify.settings import ChannelSettings, check_channel, infer_kind

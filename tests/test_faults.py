@@ -5,13 +5,19 @@ next run after the fault clears finishes the work."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import stat
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from digest import pipeline
+from digest import atomic, pipeline
+from digest.config import load
+from digest.config_edit import edit_list
+from digest.errors import ConfigError
 from digest.pipeline import CycleReport, poll_source
 from digest.sources.folder import FolderSource
 from digest.store import Store, StoreError, open_store
@@ -85,3 +91,46 @@ def test_a_document_that_breaks_the_reader_is_its_own_error_and_the_others_go_in
     assert _issues(store) == 2
     assert len(report.errors) == 1 and "p1.txt" in report.errors[0] and "RecursionError" in report.errors[0]
     assert store.status().sources[0].last_error == report.errors[0]
+
+
+def _config(tmp_path: Path) -> Path:
+    path = tmp_path / "digest.toml"
+    path.write_text(
+        f'# the operator\'s notes stay\n[store]\nurl = "sqlite:///{tmp_path / "d.db"}"\n', encoding="utf-8"
+    )
+    path.chmod(0o600)
+    return path
+
+
+def test_a_config_edit_that_fails_mid_way_leaves_the_old_file_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _config(tmp_path)
+    before = path.read_bytes()
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", disk_full)
+    with pytest.raises(ConfigError, match="No space left on device; it was left as it was"):
+        edit_list(load(path), "sources", add={"name": "county", "kind": "folder", "path": "/srv/in"})
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []  # no litter either
+    monkeypatch.undo()
+    edit_list(load(path), "sources", add={"name": "county", "kind": "folder", "path": "/srv/in"})
+    assert "# the operator's notes stay" in path.read_text(encoding="utf-8")
+    assert path.with_name("digest.toml.bak").read_bytes() == before  # the previous version is kept
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it may hold secrets: still only its owner's
+
+
+def test_concurrent_config_edits_all_land(tmp_path: Path) -> None:
+    path = _config(tmp_path)
+    settings = load(path)
+
+    def add(i: int) -> None:
+        edit_list(settings, "sources", add={"name": f"s{i}", "kind": "folder", "path": f"/srv/{i}"})
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(add, range(16)))
+    names = {source.name for source in load(path).sources}
+    assert {f"s{i}" for i in range(16)} <= names

@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from digest.briefing.compose import Briefing, compose
 from digest.briefing.render import render, titled
 from digest.briefing.subscribers import SubscriberSettings, channel_name
-from digest.cli_bot import edit_list
 from digest.config import load
+from digest.config_edit import edit_list
 from digest.notify.base import origin
 from digest.notify.settings import check_channel, infer_kind
 

@@ -12,15 +12,13 @@ data already there.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from digest.atomic import write_atomic
 from digest.notify.base import Channel, DeliveryResult, Message
 
 # Letters of any script are kept (a subscriber named 编辑部); separators and controls are not.
@@ -35,21 +33,6 @@ def file_stem(key: str) -> str:
     if safe == key and len(key) <= 150:
         return key
     return f"{safe[:120]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
-
-
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)  # mkstemp makes 0600: only the bot could read its own outbox
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        raise
 
 
 class FileChannel(Channel):
