@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from digest.ingest.segment import segment
 from digest.models import Article, DocumentKind, PageText
+from digest.summarise import extractive
 from digest.summarise.extractive import ExtractiveSummariser, textrank
 from digest.summarise.sentences import split_sentences
 
@@ -79,3 +81,22 @@ def test_textrank_prefers_the_sentence_others_echo() -> None:
 def test_bad_limits_are_refused() -> None:
     with pytest.raises(ValueError, match="headline_max_chars"):
         ExtractiveSummariser(headline_max_chars=2)
+
+
+def test_a_huge_article_whose_sentences_all_share_a_word_is_ranked_in_bounded_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every sentence shares 清河县: a full sentence graph would have 10,000² / 2 edges.
+    text = "".join(f"清河县第{i}号工作组今天下乡走访了{i % 97}户农民。" for i in range(10_000))
+    ranked: list[int] = []
+    real = extractive.textrank
+
+    def spy(words: Sequence[Sequence[str]]) -> list[float]:
+        ranked.append(len(words))
+        return real(words)
+
+    monkeypatch.setattr(extractive, "textrank", spy)
+    (summary,) = ExtractiveSummariser().summarise([Article(index=0, paragraphs=(text,))])
+    assert ranked == [extractive.MAX_RANKED_SENTENCES]
+    assert summary.summary.startswith("清河县第0号工作组今天下乡走访了0户农民。")
+    assert len(summary.summary) <= 120 and summary.headline
