@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import stat
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -134,3 +135,10 @@ def test_concurrent_config_edits_all_land(tmp_path: Path) -> None:
         list(pool.map(add, range(16)))
     names = {source.name for source in load(path).sources}
     assert {f"s{i}" for i in range(16)} <= names
+
+
+def test_a_postgresql_url_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the postgres extra were not installed
+    with pytest.raises(StoreError, match=r"pip install 'digest\[postgres\]'") as caught:
+        open_store("postgresql+psycopg://digest:s3cret@127.0.0.1:1/digest")
+    assert "s3cret" not in str(caught.value)

@@ -48,7 +48,13 @@ def sqlite_path(url: sa.URL) -> Path | None:
 
 def create_engine(url: sa.URL) -> sa.Engine:
     if url.get_backend_name() == "postgresql":
-        return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        try:
+            return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        except ImportError:  # the driver is an extra: say which, not a traceback
+            raise StoreError(
+                f"{display_url(url)} is a PostgreSQL database, and its driver is not installed; "
+                "install it with: pip install 'digest[postgres]'"
+            ) from None
     path = sqlite_path(url)
     if path is not None:
         try:
