@@ -6,6 +6,8 @@ import click
 
 from digest.cli_common import fail, settings_of
 from digest.errors import ConfigError, DigestError
+from digest.store.db import parse_url
+from digest.store.errors import display_url
 
 
 @click.command()
@@ -27,10 +29,17 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         fail(exc, ctx)
     if not settings.api.tokens:
         click.echo("digest: warning: no [api] tokens configured; only /healthz will answer", err=True)
+    where = (host or settings.api.host, settings.api.port if port is None else port)
+    address = f"http://{f'[{where[0]}]' if ':' in where[0] else where[0]}:{where[1]}"
+    click.echo(
+        f"digest: serving the API on {address} (docs: {address}/docs; database "
+        f"{display_url(parse_url(settings.store.url))}); stop with Ctrl-C or SIGTERM",
+        err=True,
+    )
     uvicorn.run(
         app,
-        host=host or settings.api.host,
-        port=settings.api.port if port is None else port,
+        host=where[0],
+        port=where[1],
         log_level="info" if ctx.obj.get("verbose") else "warning",
         # The access log shows paths and statuses only, never the Authorization header.
         access_log=bool(ctx.obj.get("verbose")),

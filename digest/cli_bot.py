@@ -40,6 +40,7 @@ def run(ctx: click.Context, once: bool) -> None:
                 # One full cycle includes today's briefings, whatever the subscribers' times.
                 print_delivery(brief_and_deliver(rt))
             else:
+                click.echo(f"digest: {_what_runs(rt)}; stop with Ctrl-C or SIGTERM", err=True)
                 run_daemon(rt)
     except DigestError as exc:
         fail(exc, ctx)
@@ -203,6 +204,17 @@ def status(ctx: click.Context) -> None:
     for source_name, locator, lines in state.unplaced:
         shown = "; ".join(line[:30] for line in lines[:3]) + (" …" if len(lines) > 3 else "")
         click.echo(f"unplaced: {source_name} {mask_url(locator)}: {len(lines)} lines in no article: {shown}")
+
+
+def _what_runs(rt: Any) -> str:
+    """One line at start: what the daemon polls, whom it briefs, and where it keeps them."""
+    sources = ", ".join(rt.sources) or "none (add one with: digest sources add)"
+    people = rt.settings.subscribers
+    briefed = ", ".join(f"{s.name} at {s.time}" for s in people[:5]) + (" …" if len(people) > 5 else "")
+    return (
+        f"running: sources {sources}; {len(people)} subscribers ({briefed or 'none'}); "
+        f"database {rt.store.display_url}"
+    )
 
 
 def _waiting(settings: Settings, store: Any) -> list[str]:

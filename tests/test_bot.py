@@ -155,6 +155,10 @@ def test_a_second_run_on_the_same_database_refuses_and_sigterm_stops_cleanly(tmp
         _, err = daemon.communicate(timeout=60)
     assert daemon.returncode == 0, err.decode()
     assert "SIGTERM" in err.decode()
+    # It said at start what runs.
+    assert (
+        "digest: running: sources county; 1 subscribers (desk at 07:30); database sqlite:///" in err.decode()
+    )
 
 
 def test_ingest_command_and_status(tmp_path: Path) -> None:

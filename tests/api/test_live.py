@@ -117,4 +117,6 @@ def test_digest_serve_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
         server.wait(timeout=15)
     # uvicorn shuts down gracefully, then re-raises the signal so the exit status says why it ended.
     assert server.returncode in (0, -signal.SIGTERM)
-    assert ADMIN.encode() not in (server.stderr.read() if server.stderr else b"")
+    said = server.stderr.read() if server.stderr else b""
+    assert ADMIN.encode() not in said
+    assert f"serving the API on http://127.0.0.1:{port} (docs: http://127.0.0.1:{port}/docs".encode() in said
