@@ -17,6 +17,7 @@ from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import Path as FastApiPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -196,7 +197,7 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
         )
 
     @app.get("/v1/issues/{issue_id}", tags=["issues"], dependencies=[read])
-    async def get_issue(issue_id: int) -> JSONResponse:
+    async def get_issue(issue_id: Annotated[int, FastApiPath(ge=1, le=_MAX_ID)]) -> JSONResponse:
         """An issue's status (queued, processing, done, failed) and its articles with their summaries."""
         found = await run_in_threadpool(lambda: state.store().issue(issue_id))
         if found is None:
@@ -299,6 +300,10 @@ def _issue_request(body: bytes) -> IssueRequest:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise HTTPException(400, f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise HTTPException(400, _TOO_DEEP) from None
+    if _has_surrogate(data):
+        raise HTTPException(400, _NOT_UNICODE)
     if not isinstance(data, dict):
         raise HTTPException(400, 'the body must be a JSON object such as {"url": "https://…"}')
     try:
@@ -331,6 +336,24 @@ def _validation_message(errors: Any) -> str:
 
 # --- errors ---------------------------------------------------------------------------------------
 
+# The largest id a database row can have (a signed 64-bit integer on SQLite and PostgreSQL).
+_MAX_ID = 2**63 - 1
+_TOO_DEEP = "the JSON is nested too deeply; send a flat object as the API's schema shows (/docs)"
+_NOT_UNICODE = (
+    "the request holds text that is not valid Unicode (a lone surrogate such as \\ud800); send UTF-8 text"
+)
+
+
+def _has_surrogate(value: object) -> bool:
+    """Whether a decoded JSON value holds a lone surrogate (JSON allows \\ud800; UTF-8 does not)."""
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(item) for item in value)
+    return False
+
 
 def _error_handlers(app: FastAPI) -> None:
     async def digest_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -354,6 +377,15 @@ def _error_handlers(app: FastAPI) -> None:
         errors = list(exc.errors())
         return JSONResponse({"error": _validation_message(errors), "detail": _plain(errors)}, status_code=422)
 
+    async def too_deep(_request: Request, _exc: Exception) -> JSONResponse:
+        # Only a request can nest this deep (JSON decoding is where Python's stack runs out).
+        return JSONResponse({"error": _TOO_DEEP}, status_code=400)
+
+    async def not_unicode(_request: Request, _exc: Exception) -> JSONResponse:
+        return JSONResponse({"error": _NOT_UNICODE}, status_code=400)
+
+    app.add_exception_handler(RecursionError, too_deep)
+    app.add_exception_handler(UnicodeEncodeError, not_unicode)
     app.add_exception_handler(DigestError, digest_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)

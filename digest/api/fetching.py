@@ -70,15 +70,21 @@ class AddressGuard:
         host and why) when any of them is not public and not allowed, FetchError when it does not
         resolve."""
         name = host.strip("[]").rstrip(".").lower()
-        try:
-            infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise FetchError(f"cannot resolve {host} ({exc}); check the URL") from None
         addresses: list[str] = []
-        for info in infos:
-            text = str(info[4][0]).split("%", 1)[0]
-            if text not in addresses:
-                addresses.append(text)
+        literal = _ip_literal(name)
+        if literal is not None:
+            # An address written in the URL is checked as written; a scoped one (fe80::1%25eth0)
+            # does not resolve, but it is refused as link-local like the rest, not as a DNS failure.
+            addresses.append(literal)
+        else:
+            try:
+                infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+            except (socket.gaierror, UnicodeError) as exc:
+                raise FetchError(f"cannot resolve {host} ({exc}); check the URL") from None
+            for info in infos:
+                text = str(info[4][0]).split("%", 1)[0]
+                if text not in addresses:
+                    addresses.append(text)
         if name in self.names:
             return addresses
         for text in addresses:
@@ -91,6 +97,15 @@ class AddressGuard:
                     "fetched (an administrator can allow it in [api] allow_private_fetch)"
                 )
         return addresses
+
+
+def _ip_literal(name: str) -> str | None:
+    """The address of an IP literal host, its zone (``%eth0``, ``%25eth0`` in a URL) left off."""
+    bare = name.split("%", 1)[0]
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        return None
 
 
 class _GuardedBackend(httpcore.SyncBackend):

@@ -10,6 +10,7 @@ from typing import Any
 
 from digest.briefing.duplicates import duplicate_groups
 from digest.briefing.subscribers import SubscriberSettings
+from digest.errors import InputError
 from digest.models import Summary
 from digest.store import Store, StoredSummary
 
@@ -143,6 +144,7 @@ class Briefing:
 def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Briefing:
     """The summarised articles not briefed to ``subscriber`` yet, from ``day`` and the look-back
     before it, grouped by paper and issue, in page order."""
+    _check_day(day, subscriber.look_back_days)
     rows = store.articles_for_day(
         day,
         subscriber.papers or None,
@@ -179,6 +181,18 @@ def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Brief
         filtered=len(summarised) - len(wanted),
         repeated=tuple(row.article_id for row in repeats),
     )
+
+
+def _check_day(day: dt.date, look_back: int) -> None:
+    """The day, its look-back and the day after must be dates in any time zone (a day apart from
+    the calendar's ends): 9999-12-31 or 0001-01-01 would overflow in the store's queries."""
+    first = dt.date.min + dt.timedelta(days=look_back + 1)
+    last = dt.date.max - dt.timedelta(days=2)
+    if not first <= day <= last:
+        raise InputError(
+            f"{day.isoformat()} is too far in the past or future for a briefing; give a day from "
+            f"{first.isoformat()} to {last.isoformat()}, or none for today's"
+        )
 
 
 def _wanted(row: StoredSummary, summary: Summary, subscriber: SubscriberSettings) -> bool:

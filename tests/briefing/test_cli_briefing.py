@@ -168,3 +168,11 @@ channels = [{ kind = "file", url = "%s" }]
     )
     log = run_digest("--config", str(config), "deliveries", "--date", "2024-08-01").stdout.decode()
     assert "2024-08-01\tops\twebhook\tpart 1\tpending\t2 attempts" in log
+
+
+def test_preview_of_a_day_at_the_edge_of_the_calendar_says_so(tmp_path: Path) -> None:
+    config = write_config(tmp_path, tmp_path / "in")
+    for day in ("9999-12-31", "0001-01-01"):
+        result = run_digest("--config", str(config), "preview", "desk", "--date", day)
+        assert result.returncode == 2 and "too far in the past or future" in result.stderr.decode()
+        assert "Traceback" not in result.stderr.decode()

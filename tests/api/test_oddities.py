@@ -1,0 +1,44 @@
+"""Well-formed oddities get a 4xx that says what is wrong, never a 500: numbers and dates at the edge
+of their types, JSON nested past any sense, text that is not Unicode, scoped IPv6 literals."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import AS_ADMIN
+
+JSON = {"Content-Type": "application/json"}
+
+
+def test_an_issue_id_beyond_any_stored_one_is_a_422(client: TestClient) -> None:
+    reply = client.get("/v1/issues/99999999999999999999999", headers=AS_ADMIN)
+    assert reply.status_code == 422 and "issue_id" in reply.json()["error"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_briefing_at_the_edge_of_the_calendar_is_a_422(client: TestClient, day: str) -> None:
+    reply = client.get(f"/v1/briefings/{day}", params={"subscriber": "desk"}, headers=AS_ADMIN)
+    assert reply.status_code == 422 and "too far" in reply.json()["error"]
+
+
+@pytest.mark.parametrize("path", ["/v1/issues", "/v1/subscribers"])
+def test_json_nested_past_any_sense_is_a_400(client: TestClient, path: str) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    reply = client.post(path, content=deep, headers=AS_ADMIN | JSON)
+    assert reply.status_code == 400 and "nested too deeply" in reply.json()["error"]
+
+
+def test_a_lone_surrogate_is_a_400(client: TestClient) -> None:
+    reply = client.post(
+        "/v1/issues", content=b'{"url": "http://example.com/\\ud800"}', headers=AS_ADMIN | JSON
+    )
+    assert reply.status_code == 400 and "not valid Unicode" in reply.json()["error"]
+
+
+@pytest.mark.parametrize("url", ["http://[fe80::1%25lo]:1/", "http://[fe80::1%25eth0]/", "http://[fe80::1]/"])
+def test_a_link_local_literal_with_or_without_a_zone_is_refused_like_the_others(
+    client: TestClient, url: str
+) -> None:
+    reply = client.post("/v1/issues", json={"url": url}, headers=AS_ADMIN)
+    assert reply.status_code == 400 and "link-local" in reply.json()["error"]
