@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -15,6 +15,10 @@ from digest.timezones import TimeZoneName
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
+_Paper = Annotated[str, Field(min_length=1, max_length=100)]
+_Word = Annotated[str, Field(min_length=1, max_length=50)]
+
+
 class SubscriberSettings(BaseModel):
     """One reader: when, what, and where their briefing goes."""
 
@@ -23,9 +27,11 @@ class SubscriberSettings(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[^/]+$")  # "/" joins it to channel names
     time: str = "07:30"  # local time of day, HH:MM
     timezone: TimeZoneName = "Asia/Shanghai"
-    papers: list[str] = Field(default_factory=list)  # empty: every paper
-    include: list[str] = Field(default_factory=list)  # keep an article only if it mentions one of these
-    exclude: list[str] = Field(default_factory=list)  # drop an article that mentions any of these
+    # Bounded: each article is checked against every word, and a config (or an API request) of
+    # 200,000 words held a worker for minutes.
+    papers: list[_Paper] = Field(default_factory=list, max_length=500)  # empty: every paper
+    include: list[_Word] = Field(default_factory=list, max_length=200)  # keep an article mentioning one
+    exclude: list[_Word] = Field(default_factory=list, max_length=200)  # drop one mentioning any
     max_articles: int = Field(default=30, ge=1, le=500)
     # How many days before the briefing's day an article not briefed yet may come from (by its
     # issue's date or the day it came in): a late issue is briefed next time; a new subscriber is
@@ -35,7 +41,7 @@ class SubscriberSettings(BaseModel):
     # What comes in after the day's briefing: "next" waits for the next day's briefing; "supplement"
     # sends it the same day, in a supplement after the cycle that brought it (never an empty one).
     late: Literal["next", "supplement"] = "next"
-    channels: list[ChannelSettings] = Field(default_factory=list)
+    channels: list[ChannelSettings] = Field(default_factory=list, max_length=20)
 
     @field_validator("time")
     @classmethod

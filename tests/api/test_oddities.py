@@ -42,3 +42,14 @@ def test_a_link_local_literal_with_or_without_a_zone_is_refused_like_the_others(
 ) -> None:
     reply = client.post("/v1/issues", json={"url": url}, headers=AS_ADMIN)
     assert reply.status_code == 400 and "link-local" in reply.json()["error"]
+
+
+def test_a_subscriber_with_a_huge_word_list_is_refused_at_once(client: TestClient) -> None:
+    words = [f"词{i}" for i in range(20_000)]  # under the body limit, far over the list bound
+    reply = client.post(
+        "/v1/subscribers",
+        json={"name": "flood", "include": words, "channels": [{"kind": "file", "url": "outbox"}]},
+        headers=AS_ADMIN,
+    )
+    assert reply.status_code == 422 and "include" in reply.json()["error"]
+    assert client.get("/v1/subscribers/flood", headers=AS_ADMIN).status_code == 404
