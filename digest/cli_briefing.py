@@ -124,7 +124,8 @@ def subscribers_show(ctx: click.Context, name: str) -> None:
         where = channel.url if kind == "file" else origin(channel.url)
         secret = "set (hidden)" if channel.secret else "none"
         options = ", ".join(
-            f"{k}=***" if _secret_option(k) else f"{k}={v}" for k, v in channel.options.items()
+            f"{k}=***" if _secret_option(k) or any(m and m in str(v) for m in channel.masked) else f"{k}={v}"
+            for k, v in channel.options.items()
         )
         click.echo(
             f"channel {channel_name(channel)}: {kind} {where}; secret {secret}"

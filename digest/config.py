@@ -20,7 +20,7 @@ from digest.api.settings import ApiSettings
 from digest.briefing.subscribers import SubscriberSettings
 from digest.errors import ConfigError
 from digest.ingest.house_styles import PaperSettings
-from digest.notify.settings import infer_kind, resolve_env
+from digest.notify.settings import env_references, infer_kind, resolve_env
 from digest.sources.registry import SourceSettings
 from digest.timezones import TimeZoneName
 
@@ -159,7 +159,9 @@ def _resolve_channel_secrets(data: dict[str, Any], env: Mapping[str, str]) -> No
 
 
 def _resolved_channel(channel: dict[str, Any], env: Mapping[str, str], name: str) -> dict[str, Any]:
-    """The channel's url, secret and options with ${VAR} resolved; ConfigError for an unset one."""
+    """The channel's url, secret and options with ${VAR} resolved; ConfigError for an unset one.
+    Every value taken from the environment is kept in ``masked``: wherever it appears (a hook's
+    path, a query parameter), it is a secret."""
     resolved: dict[str, Any] = {}
     for key in ("url", "secret"):
         if isinstance(channel.get(key), str):
@@ -170,6 +172,10 @@ def _resolved_channel(channel: dict[str, Any], env: Mapping[str, str], name: str
             key: resolve_env(value, env, channel=name, field=key) if isinstance(value, str) else value
             for key, value in options.items()
         }
+    referenced = [channel.get("url"), channel.get("secret"), *(options or {}).values()]
+    resolved["masked"] = sorted(
+        {env[v] for text in referenced if isinstance(text, str) for v in env_references(text) if v in env}
+    )
     return resolved
 
 

@@ -34,6 +34,11 @@ _FORMATS = {
 _edit_lock = threading.Lock()
 
 
+def _from_env(value: object, masked: tuple[str, ...]) -> bool:
+    """Whether ``value`` holds something the config took from the environment (a secret)."""
+    return any(secret and secret in str(value) for secret in masked)
+
+
 def subscriber_json(s: SubscriberSettings) -> dict[str, Any]:
     """A subscriber as `digest subscribers show` shows it: secrets never, URLs only to their origin."""
     channels = []
@@ -46,7 +51,9 @@ def subscriber_json(s: SubscriberSettings) -> dict[str, Any]:
                 "url": channel.url if kind == "file" else origin(channel.url),
                 "secret": "set" if channel.secret else None,
                 "options": {
-                    k: "***" if any(w in k.lower() for w in _SECRET_WORDS) else v
+                    k: "***"
+                    if any(w in k.lower() for w in _SECRET_WORDS) or _from_env(v, channel.masked)
+                    else v
                     for k, v in channel.options.items()
                 },
             }

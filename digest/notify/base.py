@@ -88,6 +88,11 @@ class Channel:
 
     # --- what callers use ------------------------------------------------------------------------
 
+    def mask(self, *values: str) -> None:
+        """Treat ``values`` as secrets too (those the config took from the environment)."""
+        forms = set(self._secrets) | set(_secret_forms(values))
+        self._secrets = tuple(sorted(forms, key=len, reverse=True))
+
     def send(self, message: Message) -> DeliveryResult:
         """Deliver ``message`` once. Never raises for a delivery problem; the result says what happened."""
         try:

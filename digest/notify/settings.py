@@ -66,6 +66,9 @@ class ChannelSettings(BaseModel):
     # Set by the config loader when the channel cannot be used as written (an unset ${VAR}): the
     # channel then fails alone, with this reason, and everything else works.
     broken: str | None = None
+    # Set by the config loader: the values it took from the environment, masked wherever they
+    # appear (a hook's path, a query parameter), not only in `secret`.
+    masked: tuple[str, ...] = ()
 
     def __repr_args__(self) -> Any:
         # The URL often is the credential (a Slack or Feishu hook, a Telegram token, an access_token).
@@ -85,6 +88,11 @@ def infer_kind(url: str) -> str:
     except ValueError:
         return "webhook"
     return _HOSTS.get(host, "webhook")
+
+
+def env_references(value: str) -> list[str]:
+    """The names of the environment variables ``value`` refers to as ``${NAME}``."""
+    return _ENV.findall(value)
 
 
 def resolve_env(value: str, environ: Mapping[str, str], *, channel: str, field: str) -> str:
@@ -134,6 +142,18 @@ def channel_from_settings(
     clock: Callable[[], float] | None = None,
 ) -> Channel:
     """The Channel ``settings`` describe, secrets resolved from ``environ``; ConfigError when unusable."""
+    channel = _channel(settings, environ=environ, client=client, clock=clock)
+    channel.mask(*settings.masked)
+    return channel
+
+
+def _channel(
+    settings: ChannelSettings,
+    *,
+    environ: Mapping[str, str] | None,
+    client: httpx.Client | None,
+    clock: Callable[[], float] | None,
+) -> Channel:
     environ = {} if environ is None else environ
     kind = settings.kind or infer_kind(settings.url)
     name = settings.name or kind
