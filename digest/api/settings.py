@@ -32,6 +32,9 @@ class ApiSettings(BaseModel):
     tokens: list[TokenSettings] = Field(default_factory=list)
     # Hosts (names or addresses) and CIDRs that URL fetches may reach although they are private.
     allow_private_fetch: list[str] = Field(default_factory=list)
+    # File channels of subscribers added over the API write only under this folder; empty: the API
+    # adds no file channels (the operator's own config file may name any folder).
+    outbox_root: str = ""
 
     @field_validator("allow_private_fetch")
     @classmethod

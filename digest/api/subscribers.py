@@ -6,20 +6,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.params import Depends
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from digest.api.fetching import ForbiddenAddress
 from digest.briefing.compose import Briefing, compose
 from digest.briefing.render import render, titled
 from digest.briefing.subscribers import SubscriberSettings, channel_name
 from digest.config import load
 from digest.config_edit import edit_list
+from digest.errors import FetchError
 from digest.notify.base import origin
-from digest.notify.settings import check_channel, infer_kind
+from digest.notify.settings import ChannelSettings, check_channel, env_references, infer_kind
 
 if TYPE_CHECKING:
     from digest.api.app import ApiState
@@ -32,6 +36,53 @@ _FORMATS = {
     "text/plain": "text",
 }
 _edit_lock = threading.Lock()
+
+
+def _env_reference(value: object, where: str = "") -> str | None:
+    """Where in a request's value a ``${NAME}`` reference is (a dotted path), or None."""
+    if isinstance(value, str):
+        return (where or "value") if env_references(value) else None
+    items: list[tuple[str, object]] = []
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(str(i), v) for i, v in enumerate(value)]
+    for key, item in items:
+        found = _env_reference(item, f"{where}.{key}" if where else key)
+        if found is not None:
+            return found
+    return None
+
+
+def _reachable(state: ApiState, channel: ChannelSettings) -> None:
+    """A channel from the API reaches what a fetched URL may (public addresses, or those the
+    operator allowed), and a file channel writes only under [api] outbox_root."""
+    kind = channel.kind or infer_kind(channel.url)
+    name = channel_name(channel)
+    if kind == "file":
+        root = state.settings.api.outbox_root
+        folder = Path(channel.url.removeprefix("file://")).expanduser()
+        if not root or not folder.resolve().is_relative_to(Path(root).expanduser().resolve()):
+            raise HTTPException(
+                422,
+                f"channels: {name}: a file channel added over the API must write under [api] outbox_root"
+                + (f" ({root})" if root else ", which is not set"),
+            )
+        return
+    try:
+        parts = urlsplit(channel.url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise HTTPException(422, f"channels: {name}: the URL is not valid") from None
+    if not host:
+        return  # a mailto: channel names its server in options.host
+    default = {"https": 443, "smtps": 465, "smtp": 587}.get(parts.scheme.lower(), 80)
+    try:
+        state.guard.resolve(host, port or default)
+    except ForbiddenAddress as exc:
+        raise HTTPException(400, f"channels: {name}: {exc.message}") from None
+    except FetchError as exc:
+        raise HTTPException(422, f"channels: {name}: {exc.message}") from None
 
 
 def _from_env(value: object, masked: tuple[str, ...]) -> bool:
@@ -108,13 +159,21 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
     @api.post("/v1/subscribers", tags=["subscribers"], status_code=201, dependencies=[admin])
     async def add_subscriber(request: Request) -> dict[str, Any]:
         """Add a subscriber to the config file (the body: the fields of a [[subscribers]] table).
-        Write secrets as ${ENV_VAR}: the file keeps what is sent."""
+        The file keeps what is sent, as sent: no ${VAR} (the server's environment is the operator's),
+        channel hosts public unless [api] allow_private_fetch allows them, file channels under
+        [api] outbox_root."""
         try:
             table = json.loads(await request.body())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise HTTPException(400, f"the body is not valid JSON: {exc}") from None
         if not isinstance(table, dict):
             raise HTTPException(400, "the body must be a JSON object with the subscriber's fields")
+        if (where := _env_reference(table)) is not None:
+            raise HTTPException(
+                422,
+                f"{where}: ${{…}} refers to the server's environment, which only the operator's "
+                "config file may do; send the value itself",
+            )
         try:
             new = SubscriberSettings.model_validate(table)
         except ValidationError as exc:
@@ -126,6 +185,7 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
             problem = check_channel(channel)
             if problem:
                 raise HTTPException(422, f"channels: {problem}")
+            await run_in_threadpool(_reachable, state, channel)
         await run_in_threadpool(_edit, state, new.name, table, None)
         return subscriber_json(named(new.name))
 

@@ -39,6 +39,7 @@ url = "sqlite:///{tmp_path / "digest.db"}"
 [api]
 max_request_bytes = {max_bytes}
 allow_private_fetch = [{allowed}]
+outbox_root = "{tmp_path / "outbox"}"
 tokens = [
   {{ name = "ops", scope = "admin", sha256 = "{sha(ADMIN)}" }},
   {{ name = "desk", scope = "read", sha256 = "{sha(READ)}" }},

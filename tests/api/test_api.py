@@ -384,7 +384,8 @@ def test_subscribers_never_show_secrets(client: TestClient) -> None:
 
 
 def test_add_and_remove_a_subscriber(client: TestClient, tmp_path: Path) -> None:
-    new = {"name": "night", "time": "22:00", "channels": [{"url": str(tmp_path / "night"), "kind": "file"}]}
+    night = str(tmp_path / "outbox" / "night")
+    new = {"name": "night", "time": "22:00", "channels": [{"url": night, "kind": "file"}]}
     assert client.post("/v1/subscribers", json=new, headers=AS_READER).status_code == 403
     added = client.post("/v1/subscribers", json=new, headers=AS_ADMIN)
     assert added.status_code == 201, added.text
