@@ -14,7 +14,8 @@ from digest.http import mask_url
 from digest.ingest.cues import COMMON, HouseStyle
 from digest.ingest.extract import extract
 from digest.ingest.house_styles import style_for
-from digest.ingest.segment import UNPLACED_WARN_SHARE, SegmentedPage, segment_page
+from digest.ingest.long_text import segment_long
+from digest.ingest.segment import UNPLACED_WARN_SHARE, SegmentedPage
 from digest.models import (
     Article,
     ArticleError,
@@ -45,7 +46,7 @@ def segmented(
         single_article=page.single_article or single_article,
         issue_date=issue_date or page.issue_date,
     )
-    return segment_page(page, style)
+    return segment_long(page, style)
 
 
 def unplaced_warning(source: str, page: SegmentedPage) -> str | None:
