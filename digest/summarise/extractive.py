@@ -106,6 +106,9 @@ _MAX_ITERATIONS = 100
 # The sentences ranked per article (see ExtractiveSummariser._one): 200 covers every article of the
 # development pages whole (the longest has 31), and bounds a pathological one to 20,000 pairs.
 MAX_RANKED_SENTENCES = 200
+# The characters of a sentence that are cut into words: a real sentence is at most a few hundred; a
+# text without full stops is one "sentence" of any length, and cutting it all cost seconds per MB.
+MAX_SENTENCE_CHARS = 1_000
 _TOLERANCE = 1e-6
 
 
@@ -133,7 +136,8 @@ class ExtractiveSummariser:
         sentences = split_sentences(article.text)[:MAX_RANKED_SENTENCES]
         if not sentences:
             return Summary(headline="", summary="", engine=self.name)
-        words = [content_words(s) for s in sentences]
+        # A "sentence" of megabytes (a text with no full stop) is judged by its opening characters.
+        words = [content_words(s[:MAX_SENTENCE_CHARS]) for s in sentences]
         scores = textrank(words)
         return Summary(
             headline=self._headline(article, sentences, words),
@@ -165,7 +169,7 @@ class ExtractiveSummariser:
         best: tuple[float, str] | None = None
         best_fitting: tuple[float, str] | None = None
         for sentence in sentences[:2]:
-            for printed in split_clauses(sentence):
+            for printed in split_clauses(sentence[:MAX_SENTENCE_CHARS]):
                 clause = _DATE_PREFIX.sub("", printed).strip()
                 if len(clause) < _MIN_HEADLINE_CLAUSE:
                     continue
