@@ -27,6 +27,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from digest import __version__
+from digest.api import openapi
 from digest.api.auth import requires
 from digest.api.fetching import AddressGuard, fetch_url
 from digest.api.issues import IssueWorker, issue_json
@@ -41,6 +42,7 @@ from digest.output import to_json
 from digest.pipeline import content_hash, digest_page, ingest_document
 from digest.sources.base import FetchedDocument
 from digest.store import Store, open_store
+from digest.store.records import IngestOutcome
 from digest.summarise.base import Summariser
 from digest.summarise.engines import build_summariser
 
@@ -136,10 +138,11 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
     app.add_middleware(RequestMetrics, registry=state.registry)
     _error_handlers(app)
 
+    bearer = Depends(openapi.BEARER)  # only declares the scheme in the schema; read and admin check
     read = Depends(requires("read", lambda: state.settings.api.tokens))
     admin = Depends(requires("admin", lambda: state.settings.api.tokens))
 
-    @app.get("/healthz", tags=["service"])
+    @app.get("/healthz", tags=["service"], responses=_HEALTH)
     async def healthz() -> JSONResponse:
         """Liveness and store reachability (no token needed): 200, or 503 with the reason."""
         try:
@@ -148,7 +151,16 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
             return JSONResponse({"status": "unavailable", "reason": exc.message}, status_code=503)
         return JSONResponse({"status": "ok", "version": __version__})
 
-    @app.post("/v1/summarise", tags=["summarise"], dependencies=[admin])
+    @app.post(
+        "/v1/summarise",
+        tags=["summarise"],
+        dependencies=[bearer, admin],
+        responses=_SUMMARISE_ERRORS,
+        openapi_extra=openapi.request_body(
+            "The page: the whole body, or a multipart upload with the page in a field named file.",
+            openapi.page_bodies(_PAGE_TYPES) | {"multipart/form-data": openapi.page_upload(_PAGE_TYPES)},
+        ),
+    )
     async def summarise(
         request: Request,
         single: Annotated[bool, Query(description="The input is one article, lead or not.")] = False,
@@ -161,7 +173,28 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
         )
         return JSONResponse(to_json(page))
 
-    @app.post("/v1/issues", tags=["issues"], status_code=202, dependencies=[admin])
+    @app.post(
+        "/v1/issues",
+        tags=["issues"],
+        status_code=202,
+        dependencies=[bearer, admin],
+        responses=_ISSUE_ACCEPTED | _PUSH_ERRORS,
+        openapi_extra=openapi.request_body(
+            "JSON naming a URL to fetch the page from, or a multipart upload of the page in a field "
+            "named file with the issue's paper, date and single beside it.",
+            {
+                "application/json": {
+                    "schema": openapi.model_schema(IssueRequest),
+                    "example": {
+                        "url": "https://epaper.example.com/2024-07-26/page-01.pdf",
+                        "paper": "交城报",
+                        "issue_date": "2024-07-26",
+                    },
+                },
+                "multipart/form-data": openapi.page_upload(_PAGE_TYPES, _ISSUE_FIELDS, closed=True),
+            },
+        ),
+    )
     async def push_issue(request: Request) -> JSONResponse:
         """Store an issue (an upload, or JSON naming a URL) and summarise it in the background."""
         if _media_type(request) == "application/json":
@@ -182,7 +215,7 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
         doc = FetchedDocument(
             source=API_SOURCE,
             paper=fields.paper,
-            locator=locator,
+            locator=_per_paper(locator, fields.paper),
             raw=raw,
             issue_date=fields.issue_date,
             single_article=fields.single,
@@ -196,7 +229,18 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
             status_code=202,
         )
 
-    @app.get("/v1/issues/{issue_id}", tags=["issues"], dependencies=[read])
+    @app.get(
+        "/v1/issues/{issue_id}",
+        tags=["issues"],
+        dependencies=[bearer, read],
+        responses=openapi.errors(
+            "read",
+            {
+                404: "No issue has this id.",
+                422: f"The id is not a whole number from 1 to {_MAX_ID}.",
+            },
+        ),
+    )
     async def get_issue(issue_id: Annotated[int, FastApiPath(ge=1, le=_MAX_ID)]) -> JSONResponse:
         """An issue's status (queued, processing, done, failed) and its articles with their summaries."""
         found = await run_in_threadpool(lambda: state.store().issue(issue_id))
@@ -207,14 +251,27 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
         status = await run_in_threadpool(state.worker.status_of, issue_id, True, found)
         return JSONResponse(issue_json(found, status))
 
-    @app.get("/metrics", tags=["service"], dependencies=[read], response_class=PlainTextResponse)
+    @app.get(
+        "/metrics",
+        tags=["service"],
+        dependencies=[bearer, read],
+        response_class=PlainTextResponse,
+        responses=openapi.errors("read", {}),
+    )
     async def metrics() -> Response:
         """Prometheus metrics: store counts, deliveries by state, requests and latency per route."""
         body = await run_in_threadpool(generate_latest, state.registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    app.include_router(subscribers_router(state, read=read, admin=admin))
+    app.include_router(subscribers_router(state, read=read, admin=admin), dependencies=[bearer])
     return app
+
+
+def _per_paper(locator: str, paper: str) -> str:
+    """The locator of a pushed page: every paper pushes under the one source, so a page's locator
+    names its paper too. (Without it, the same page pushed for a second paper matched the first
+    paper's issue, which the second paper's lookup then could not find: a 500.)"""
+    return f"{locator} (paper {paper!r})"
 
 
 def _ingest(state: ApiState, doc: FetchedDocument) -> tuple[int, str]:
@@ -226,6 +283,87 @@ def _ingest(state: ApiState, doc: FetchedDocument) -> tuple[int, str]:
     if issue_id is None:  # replaced between our write and our read by another copy: report the latest
         raise DigestError("the issue changed while it was stored; send it again")
     return issue_id, outcome.value
+
+
+# --- what the schema says of the routes that read the request themselves (see openapi.py) ---------
+
+_SUMMARISE_ERRORS = openapi.errors(
+    "admin",
+    {
+        400: "The multipart body cannot be read.",
+        413: openapi.too_large(),
+        415: "The body (or the uploaded file) is not text, HTML or PDF, or its text cannot be decoded.",
+        422: "A query parameter is not valid, the upload has no file, or the page is empty, broken, "
+        "a scanned PDF (run OCR first) or without articles.",
+    },
+)
+_PUSH_ERRORS = openapi.errors(
+    "admin",
+    {
+        400: "The JSON is malformed, not an object, nested too deeply or not valid Unicode; the URL is "
+        "not http(s) or leads to a private address ([api] allow_private_fetch can allow it); the "
+        "multipart body cannot be read.",
+        413: openapi.too_large(
+            "So is a page fetched from the URL over the smaller of it and [ingest] max_bytes."
+        ),
+        415: "Neither JSON nor a multipart upload, or the uploaded file is not text, HTML or PDF, or its "
+        "text cannot be decoded.",
+        422: "A field is missing, unknown or not valid, the URL is not one digest can fetch, or the page "
+        "is empty, broken, a scanned PDF (run OCR first) or without articles.",
+        502: "The URL could not be fetched: its host does not resolve, the server failed, answered with "
+        "an error or too many redirects, or timed out.",
+    },
+)
+_ISSUE_ACCEPTED: openapi.Responses = {
+    202: {
+        "description": "Stored; summarised in the background (poll GET /v1/issues/{id}).",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "status": {"type": "string", "enum": ["queued", "processing", "done", "failed"]},
+                        "outcome": {"type": "string", "enum": [o.value for o in IngestOutcome]},
+                        "reason": {"type": "string", "description": "Why summarising failed."},
+                    },
+                    "required": ["id", "status", "outcome"],
+                }
+            }
+        },
+    }
+}
+_HEALTH: openapi.Responses = {
+    200: {
+        "description": "Up, and the store answers.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"status": {"const": "ok"}, "version": {"type": "string"}},
+                    "required": ["status", "version"],
+                }
+            }
+        },
+    },
+    503: {
+        "description": "The store cannot be reached; reason says why.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"status": {"const": "unavailable"}, "reason": {"type": "string"}},
+                    "required": ["status", "reason"],
+                }
+            }
+        },
+    },
+}
+_ISSUE_FIELDS: dict[str, openapi.JsonSchema] = {
+    "paper": {"type": "string", "description": "The paper's name."},
+    "issue_date": {"type": "string", "format": "date", "description": "The issue's date, YYYY-MM-DD."},
+    "single": {"type": "boolean", "description": "The page is one article, lead or not."},
+}
 
 
 # --- reading a page from a request ----------------------------------------------------------------

@@ -179,12 +179,13 @@ def _fetch(
 def _checked(url: str, guard: AddressGuard, shown: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
-    except httpx.InvalidURL:
+        host = parsed.host  # decodes an IDNA name: one that is not valid (xn--) raises UnicodeError
+    except (httpx.InvalidURL, UnicodeError):
         raise InputError(f"{shown}: not a URL digest can fetch") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    if parsed.scheme not in ("http", "https") or not host:
         raise ForbiddenAddress(f"{shown}: only http and https URLs can be fetched")
     try:
-        guard.resolve(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
+        guard.resolve(host, parsed.port or (443 if parsed.scheme == "https" else 80))
     except ForbiddenAddress as exc:
         raise ForbiddenAddress(f"{shown}: {exc.message}") from None
     except FetchError as exc:

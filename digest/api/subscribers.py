@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from fastapi.params import Depends
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from digest.api import openapi
 from digest.api.fetching import ForbiddenAddress
 from digest.briefing.compose import Briefing, compose
 from digest.briefing.render import render, titled
@@ -28,6 +30,8 @@ from digest.notify.settings import ChannelSettings, check_channel, env_reference
 if TYPE_CHECKING:
     from digest.api.app import ApiState
 
+# ChannelSettings fields the config loader sets (see digest.config), never a request.
+_LOADER_FIELDS = frozenset({"broken", "masked"})
 _SECRET_WORDS = ("pass", "secret", "token", "key", "auth")
 _FORMATS = {
     "application/json": "json",
@@ -38,20 +42,39 @@ _FORMATS = {
 _edit_lock = threading.Lock()
 
 
-def _env_reference(value: object, where: str = "") -> str | None:
+def _env_reference(value: object) -> str | None:
     """Where in a request's value a ``${NAME}`` reference is (a dotted path), or None."""
-    if isinstance(value, str):
-        return (where or "value") if env_references(value) else None
+    return _find(value, lambda v: isinstance(v, str) and bool(env_references(v)))
+
+
+def _find(value: object, hit: Callable[[object], bool], where: str = "") -> str | None:
+    """Where in a request's value the first value ``hit`` picks is (a dotted path), or None."""
+    if hit(value):
+        return where or "value"
     items: list[tuple[str, object]] = []
     if isinstance(value, dict):
         items = [(str(k), v) for k, v in value.items()]
     elif isinstance(value, list):
         items = [(str(i), v) for i, v in enumerate(value)]
     for key, item in items:
-        found = _env_reference(item, f"{where}.{key}" if where else key)
+        found = _find(item, hit, f"{where}.{key}" if where else key)
         if found is not None:
             return found
     return None
+
+
+def _without_nulls(table: dict[str, Any]) -> dict[str, Any]:
+    """A valid subscriber's table as the config file can keep it (TOML has no null): a field sent as
+    null left out, which is what null means wherever the model allows it (a channel's kind, secret)."""
+    kept = {key: value for key, value in table.items() if value is not None}
+    if isinstance(kept.get("channels"), list):
+        kept["channels"] = [
+            {key: value for key, value in channel.items() if value is not None}
+            if isinstance(channel, dict)
+            else channel
+            for channel in kept["channels"]
+        ]
+    return kept
 
 
 def _reachable(state: ApiState, channel: ChannelSettings) -> None:
@@ -130,7 +153,19 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
         known = ", ".join(s.name for s in state.settings.subscribers) or "none configured"
         raise HTTPException(404, f"no subscriber named {name!r} ({known})")
 
-    @api.get("/v1/briefings/{day}", tags=["briefings"], dependencies=[read])
+    @api.get(
+        "/v1/briefings/{day}",
+        tags=["briefings"],
+        dependencies=[read],
+        responses=_BRIEFING
+        | openapi.errors(
+            "read",
+            {
+                404: _NO_SUCH,
+                422: "The day is not a date (YYYY-MM-DD) or is too far from today, or subscriber is missing.",
+            },
+        ),
+    )
     async def briefing(
         request: Request,
         day: dt.date,
@@ -147,16 +182,33 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
         media = {"markdown": "text/markdown", "html": "text/html", "text": "text/plain"}[fmt]
         return Response(titled(message, fmt), media_type=f"{media}; charset=utf-8")
 
-    @api.get("/v1/subscribers", tags=["subscribers"], dependencies=[read])
+    @api.get(
+        "/v1/subscribers", tags=["subscribers"], dependencies=[read], responses=openapi.errors("read", {})
+    )
     async def list_subscribers() -> list[dict[str, Any]]:
         """Every subscriber, secrets masked."""
         return [subscriber_json(s) for s in state.settings.subscribers]
 
-    @api.get("/v1/subscribers/{name}", tags=["subscribers"], dependencies=[read])
+    @api.get(
+        "/v1/subscribers/{name}",
+        tags=["subscribers"],
+        dependencies=[read],
+        responses=openapi.errors("read", {404: _NO_SUCH, 422: _INVALID}),
+    )
     async def show_subscriber(name: str) -> dict[str, Any]:
         return subscriber_json(named(name))
 
-    @api.post("/v1/subscribers", tags=["subscribers"], status_code=201, dependencies=[admin])
+    @api.post(
+        "/v1/subscribers",
+        tags=["subscribers"],
+        status_code=201,
+        dependencies=[admin],
+        responses=_ADD_ERRORS,
+        openapi_extra=openapi.request_body(
+            "The subscriber: the fields of a [[subscribers]] table of the config file.",
+            {"application/json": {"schema": _SUBSCRIBER_SCHEMA, "example": _SUBSCRIBER_EXAMPLE}},
+        ),
+    )
     async def add_subscriber(request: Request) -> dict[str, Any]:
         """Add a subscriber to the config file (the body: the fields of a [[subscribers]] table).
         The file keeps what is sent, as sent: no ${VAR} (the server's environment is the operator's),
@@ -174,28 +226,87 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
                 f"{where}: ${{…}} refers to the server's environment, which only the operator's "
                 "config file may do; send the value itself",
             )
+        for i, channel in enumerate(table.get("channels") or []):
+            internal = sorted(set(channel) & _LOADER_FIELDS) if isinstance(channel, dict) else []
+            if internal:
+                # Set by the config loader from what it read; a client cannot mark or unmask a channel.
+                raise HTTPException(422, f"channels.{i}.{internal[0]}: not a field a request may set")
         try:
             new = SubscriberSettings.model_validate(table)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise HTTPException(422, f"{where}: {first['msg']}" if where else str(first["msg"])) from None
+        table = _without_nulls(table)
+        # A null left now is in a channel's options, where it is not the same as no option at all.
+        if (where := _find(table, lambda v: v is None)) is not None:
+            raise HTTPException(
+                422, f"{where}: null cannot be kept in the config file; leave it out or give a value"
+            )
         for channel in new.channels:
             # Checked the way sending will: a channel that cannot work is refused, nothing written.
-            problem = check_channel(channel)
+            try:
+                problem = check_channel(channel)
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                # A few values reach Python's own checks there (a port of "abc", one past 65535, a
+                # timeout past any float); they are the request's fault all the same.
+                problem = f"{channel_name(channel)}: a value is not valid ({exc})"
             if problem:
                 raise HTTPException(422, f"channels: {problem}")
             await run_in_threadpool(_reachable, state, channel)
         await run_in_threadpool(_edit, state, new.name, table, None)
         return subscriber_json(named(new.name))
 
-    @api.delete("/v1/subscribers/{name}", tags=["subscribers"], status_code=204, dependencies=[admin])
+    @api.delete(
+        "/v1/subscribers/{name}",
+        tags=["subscribers"],
+        status_code=204,
+        dependencies=[admin],
+        responses=openapi.errors("admin", {404: _NO_SUCH, 422: _INVALID}),
+    )
     async def remove_subscriber(name: str) -> Response:
         named(name)
         await run_in_threadpool(_edit, state, name, None, name)
         return Response(status_code=204)
 
     return api
+
+
+# What the schema says of these routes (see openapi.py).
+_NO_SUCH = "No subscriber has this name."
+# FastAPI would declare its own 422 body for a route with a parameter; the app's is {"error": …}.
+_INVALID = "The request is not valid."
+_ADD_ERRORS = openapi.errors(
+    "admin",
+    {
+        400: "The body is not valid JSON, not an object, nested too deeply or not valid Unicode, or a "
+        "channel's host is a private address ([api] allow_private_fetch can allow it).",
+        409: "A subscriber of this name exists already; delete it first.",
+        413: openapi.too_large(),
+        422: "A field is missing, unknown or not valid, a value refers to ${VAR}, or a channel cannot "
+        "work as written (an unknown option, a host that does not resolve, a file channel outside "
+        "[api] outbox_root).",
+    },
+)
+# The loader sets a channel's broken and masked; a client has no business sending them.
+_SUBSCRIBER_SCHEMA = openapi.model_schema(SubscriberSettings, hide=("broken", "masked"))
+_SUBSCRIBER_EXAMPLE = {
+    "name": "night-desk",
+    "time": "22:00",
+    "papers": ["交城报"],
+    "channels": [{"url": "https://oapi.dingtalk.com/robot/send?access_token=…", "secret": "SEC…"}],
+}
+_BRIEFING: openapi.Responses = {
+    200: {
+        "description": "The briefing, as the Accept header asks: JSON (the default), Markdown, HTML or text.",
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "text/markdown": {"schema": {"type": "string"}},
+            "text/html": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+        },
+    }
+}
 
 
 def _briefing_of(state: ApiState, reader: SubscriberSettings, day: dt.date) -> Briefing:

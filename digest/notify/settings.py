@@ -142,7 +142,13 @@ def channel_from_settings(
     clock: Callable[[], float] | None = None,
 ) -> Channel:
     """The Channel ``settings`` describe, secrets resolved from ``environ``; ConfigError when unusable."""
-    channel = _channel(settings, environ=environ, client=client, clock=clock)
+    try:
+        channel = _channel(settings, environ=environ, client=client, clock=clock)
+    except ConfigError:
+        raise
+    except (ValueError, OverflowError, TypeError) as exc:  # a port "abc", a timeout of 10**400
+        name = settings.name or settings.kind or infer_kind(settings.url)
+        raise ConfigError(f"channel {name!r}: {exc}; check its URL and options") from None
     channel.mask(*settings.masked)
     return channel
 
@@ -186,6 +192,7 @@ def _channel(
         return _telegram(url, options, http)
     if not url.lower().startswith(("http://", "https://")):
         raise ConfigError(f"channel {name!r}: a {kind} channel needs an http(s) URL, not {origin(url)}")
+    _ = urlsplit(url).port  # a port that is not a number from 0 to 65535 raises ValueError now
     if kind == "feishu":
         form = options.get("format", "post")
         if form not in ("post", "card"):

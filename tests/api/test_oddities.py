@@ -3,6 +3,9 @@ of their types, JSON nested past any sense, text that is not Unicode, scoped IPv
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -53,3 +56,48 @@ def test_a_subscriber_with_a_huge_word_list_is_refused_at_once(client: TestClien
     )
     assert reply.status_code == 422 and "include" in reply.json()["error"]
     assert client.get("/v1/subscribers/flood", headers=AS_ADMIN).status_code == 404
+
+
+# Found while making the schema tell the truth (issue 11, item 8): each was a 500.
+
+
+def test_the_same_page_pushed_for_another_paper_is_that_papers_issue(client: TestClient) -> None:
+    page = {"file": ("p.txt", "标题\n\n正文内容很多。".encode() * 5, "text/plain")}
+    first = client.post("/v1/issues", files=page, data={"paper": "甲报"}, headers=AS_ADMIN)
+    other = client.post("/v1/issues", files=page, data={"paper": "乙报"}, headers=AS_ADMIN)
+    again = client.post("/v1/issues", files=page, data={"paper": "甲报"}, headers=AS_ADMIN)
+    assert (first.status_code, other.status_code, again.status_code) == (202, 202, 202), other.text
+    assert other.json()["outcome"] == "new" and other.json()["id"] != first.json()["id"]
+    assert again.json()["id"] == first.json()["id"] and again.json()["outcome"] == "unchanged"
+    assert client.get(f"/v1/issues/{other.json()['id']}", headers=AS_ADMIN).json()["paper"] == "乙报"
+
+
+def test_a_host_that_is_no_valid_international_name_is_a_422(client: TestClient) -> None:
+    reply = client.post("/v1/issues", json={"url": "http://xn--/page.pdf"}, headers=AS_ADMIN)
+    assert reply.status_code == 422 and "not a URL" in reply.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "channel",
+    [
+        {"url": "mailto:desk@example.org", "options": {"host": "smtp.example.org", "port": "abc"}},
+        {"url": "smtp://bot@smtp.example.org:99999", "options": {"to": "desk@example.org"}},
+        {"url": "https://example.org/hook", "options": {"timeout": 10**400}},
+    ],
+)
+def test_a_channel_value_only_python_refuses_is_a_422(client: TestClient, channel: dict[str, Any]) -> None:
+    reply = client.post("/v1/subscribers", json={"name": "odd", "channels": [channel]}, headers=AS_ADMIN)
+    assert reply.status_code == 422 and "not valid" in reply.json()["error"], reply.text
+
+
+def test_a_null_field_is_left_out_and_a_null_option_refused(client: TestClient, tmp_path: Path) -> None:
+    folder = str(tmp_path / "outbox" / "n")
+    plain = {"name": "n", "channels": [{"url": folder, "kind": None, "secret": None}]}
+    added = client.post("/v1/subscribers", json=plain, headers=AS_ADMIN)
+    assert added.status_code == 201, added.text
+    assert added.json()["channels"][0]["kind"] == "file"
+    before = (tmp_path / "digest.toml").read_text(encoding="utf-8")
+    odd = {"name": "o", "channels": [{"url": folder, "options": {"create": None}}]}
+    refused = client.post("/v1/subscribers", json=odd, headers=AS_ADMIN)
+    assert refused.status_code == 422 and "channels.0.options.create" in refused.json()["error"]
+    assert (tmp_path / "digest.toml").read_text(encoding="utf-8") == before

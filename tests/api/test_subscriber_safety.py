@@ -68,3 +68,11 @@ def test_file_channels_from_the_api_write_only_under_the_outbox_root(
         status, error = _add(client, {"kind": "file", "url": folder})
         assert status == 422 and "outbox_root" in error, (folder, error)
     assert _add(client, {"kind": "file", "url": str(tmp_path / "outbox" / "night")})[0] == 201
+
+
+@pytest.mark.parametrize("field", [{"broken": "no"}, {"masked": ["x"]}])
+def test_fields_the_config_loader_sets_are_not_taken_from_a_request(
+    client: TestClient, field: dict[str, object]
+) -> None:
+    status, error = _add(client, {"kind": "webhook", "url": "https://hooks.example.org/h", **field})
+    assert status == 422 and next(iter(field)) in error

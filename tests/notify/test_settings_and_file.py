@@ -154,3 +154,16 @@ def test_file_channel_failures_are_results(tmp_path: Path, caplog: pytest.LogCap
     assert (result.ok, result.status) == (False, "failed")
     assert "cannot write" in caplog.text
     assert not list(tmp_path.glob(".*tmp"))
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        ChannelSettings(kind="webhook", url="http://hooks.example.org:abc/h"),
+        ChannelSettings(url="smtp://bot@smtp.example.org:99999", options={"to": "a@example.org"}),
+        ChannelSettings(kind="webhook", url="https://hooks.example.org/h", options={"timeout": 10**400}),
+    ],
+)
+def test_values_python_refuses_are_config_errors_naming_the_channel(settings: ChannelSettings) -> None:
+    with pytest.raises(ConfigError, match=r"channel '(webhook|email)'"):
+        channel_from_settings(settings).close()
