@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import click
 from pydantic import ValidationError
@@ -18,7 +20,7 @@ from digest.ingest.house_styles import house_styles
 from digest.ingest.sources import read_input
 from digest.pipeline import CycleReport, ingest_segmented, summarise_pending
 from digest.sources.base import FetchedDocument
-from digest.sources.registry import SourceSettings
+from digest.sources.registry import EXAMPLES, KIND_FIELDS, KindFieldError, SourceSettings, owner_of
 from digest.store import IngestOutcome, open_store
 
 if TYPE_CHECKING:  # the scheduler (and APScheduler) is imported only by the commands that run it
@@ -48,7 +50,11 @@ def run(ctx: click.Context, once: bool) -> None:
 
 @click.command()
 @click.argument("source")
-@click.option("--paper", default="", help="The newspaper's name.")
+@click.option(
+    "--paper",
+    default="",
+    help="The newspaper's name (default: the paper of the source --name names, else the source's name).",
+)
 @click.option(
     "--name", "source_name", default="manual", show_default=True, help="Source name to file it under."
 )
@@ -68,6 +74,12 @@ def ingest(
 
     settings = settings_of(ctx)
     now = dt.datetime.now(dt.UTC)
+    given_paper = paper
+    if not paper:
+        # A page is never filed under no paper: its briefing heading would be empty. As a configured
+        # source does (registry: "the source's name when empty"), so does a page ingested by hand.
+        configured = next((s for s in settings.sources if s.name == source_name), None)
+        paper = (configured.paper if configured else "") or source_name
     try:
         raw = read_input(source, max_bytes=settings.ingest.max_bytes, timeout=settings.ingest.fetch_timeout)
         locator = raw.source if raw.source == "-" or "://" in raw.source else str(Path(raw.source).resolve())
@@ -91,6 +103,12 @@ def ingest(
     except DigestError as exc:
         fail(exc, ctx)
     click.echo(f"{mask_url(raw.source)}: {outcome.value}, {count} articles; {done} summarised")
+    if not given_paper and outcome is not IngestOutcome.UNCHANGED:  # unchanged: filed as it was before
+        click.echo(
+            f"digest: note: no --paper given: filed under paper {paper!r}; "
+            "give --paper NAME to name the newspaper in briefings",
+            err=True,
+        )
     if warning is not None and outcome is not IngestOutcome.UNCHANGED:
         click.echo(f"digest: warning: {warning}", err=True)
     for error in errors:
@@ -160,9 +178,33 @@ def sources_add(ctx: click.Context, /, name: str, **options: Any) -> None:
     try:
         new = SourceSettings(name=name, enabled=enabled, **options)
     except ValidationError as exc:
-        fail(ConfigError(f"source {name!r}: {exc.errors()[0]['msg']}"), ctx)
+        fail(ConfigError(_add_problem(name, exc)), ctx)
     path = edit_list(settings, "sources", add=new.model_dump(exclude_defaults=True, exclude_none=True))
     click.echo(f"added source {name!r} to {path}")
+
+
+# The option of `sources add` that sets each kind's field (the config file's name for it).
+_OPTIONS = {"path": "--path", "urls": "--url", "url_template": "--url-template", "feed_url": "--feed-url"}
+
+
+def _add_problem(name: str, exc: ValidationError) -> str:
+    """What is wrong with the options of `sources add`, in the options' names (the settings' own
+    message names the config file's keys, which the user did not type)."""
+    error = exc.errors()[0]
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, KindFieldError):
+        kind, needed = cause.kind, _OPTIONS[KIND_FIELDS[cause.kind][0]]
+        if cause.misplaced:
+            wrong = "; ".join(f"{_OPTIONS[f]} is for kind {owner_of(f)}, not {kind}" for f in cause.misplaced)
+            return f"source {name!r}: {wrong}; kind {kind} takes {needed}: leave the others out"
+        example = EXAMPLES[KIND_FIELDS[kind][0]]
+        return f"source {name!r}: kind {kind} needs {needed}, e.g. {needed} {shlex.quote(example)}"
+    if isinstance(cause, ValueError):  # a bad URL or template: named by its key, maybe with the source
+        text = str(cause).removeprefix(f'source "{name}": ')
+        key = text.split(" ", 1)[0]
+        return f"source {name!r}: {_OPTIONS.get(key, key)}{text[len(key) :]}"
+    where = ".".join(str(part) for part in error["loc"])
+    return f"source {name!r}: {where + ': ' if where else ''}{error['msg']}"
 
 
 @sources.command("remove")
@@ -182,28 +224,66 @@ def sources_remove(ctx: click.Context, name: str) -> None:
 def status(ctx: click.Context) -> None:
     """Sources, their last polls, pending articles and the next scheduled runs."""
     settings = settings_of(ctx)
+    # One zone for every time shown: the one the scheduler counts its polls in.
+    zone = ZoneInfo(settings.scheduler.timezone)
     try:
         store = open_store(settings.store.url)
         state = store.status()
-        upcoming = _next_runs(store)
+        filed = _issues_by_source(store)
+        upcoming = _next_runs(store, zone)
     except DigestError as exc:
         fail(exc, ctx)
     click.echo(f"database: {store.display_url}")
+    click.echo(f"times in {settings.scheduler.timezone} ([scheduler] timezone)")
     click.echo(
         f"issues: {state.issues}, articles: {state.articles}, summarised: {state.summaries}, "
         f"pending: {state.pending}"
     )
-    for source in state.sources:
-        last = source.last_poll_at.isoformat(timespec="seconds") if source.last_poll_at else "never"
-        line = f"source {source.name} ({source.kind}): {source.issues} issues, last poll {last}"
-        click.echo(line + (f", next {upcoming[source.name]}" if source.name in upcoming else ""))
-        if source.last_error:
-            click.echo(f"  last error: {source.last_error}")
+    polled = {source.name: source for source in state.sources}
+    configured = {cfg.name: cfg for cfg in settings.sources}
+    # Every source: configured, polled once (and removed from the config since), or only a name
+    # that issues were filed under (`digest ingest` files under "manual", the API under "api").
+    for name in sorted(configured.keys() | polled.keys() | filed.keys()):
+        seen, cfg = polled.get(name), configured.get(name)
+        if cfg is not None:
+            kind: str = cfg.kind
+        elif seen is not None:
+            kind = f"{seen.kind}, no longer configured"
+        else:
+            click.echo(f"source {name} (not polled: filed by digest ingest or the API): {filed[name]} issues")
+            continue
+        last = _local(seen.last_poll_at, zone) if seen and seen.last_poll_at else "never"
+        line = f"source {name} ({kind}): {filed.get(name, 0)} issues, last poll {last}"
+        click.echo(line + (f", next {upcoming[name]}" if name in upcoming else ""))
+        if seen and seen.last_error:
+            click.echo(f"  last error: {seen.last_error}")
     for note in _waiting(settings, store):
         click.echo(f"waiting: {note}")
     for source_name, locator, lines in state.unplaced:
         shown = "; ".join(line[:30] for line in lines[:3]) + (" …" if len(lines) > 3 else "")
         click.echo(f"unplaced: {source_name} {mask_url(locator)}: {len(lines)} lines in no article: {shown}")
+
+
+def _local(when: dt.datetime, zone: ZoneInfo) -> str:
+    """A stored time (UTC) or a job's (its trigger's zone) in the scheduler's zone, with the offset."""
+    return when.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _issues_by_source(store: Any) -> dict[str, int]:
+    """Current issues per source name, for every name issues were filed under: the store's status
+    counts only sources that were polled, and a page ingested by hand or pushed to the API is not."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    from digest.store import db  # noqa: PLC0415
+    from digest.store.schema import issues  # noqa: PLC0415
+
+    with db.transaction(store.engine, write=False) as conn:
+        rows = conn.execute(
+            sa.select(issues.c.source, sa.func.count())
+            .where(issues.c.replaced_at.is_(None))
+            .group_by(issues.c.source)
+        )
+        return {source: int(count) for source, count in rows}
 
 
 def _what_runs(rt: Any) -> str:
@@ -265,8 +345,9 @@ def _where(cfg: SourceSettings) -> str:
     return " ".join(mask_url(u) for u in [cfg.url_template or "", cfg.feed_url or "", *cfg.urls] if u)
 
 
-def _next_runs(store: Any) -> dict[str, str]:
-    """Next poll times from the persisted job table, when a daemon has run against this database."""
+def _next_runs(store: Any, zone: ZoneInfo) -> dict[str, str]:
+    """Next poll times from the persisted job table, when a daemon has run against this database,
+    in ``zone`` (a job keeps the zone its daemon's settings had)."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: PLC0415
     from sqlalchemy import inspect  # noqa: PLC0415
 
@@ -276,7 +357,7 @@ def _next_runs(store: Any) -> dict[str, str]:
         return {}
     jobs = SQLAlchemyJobStore(engine=store.engine, tablename=JOB_TABLE).get_all_jobs()
     return {
-        job.id.removeprefix("poll:"): job.next_run_time.isoformat(timespec="seconds")
+        job.id.removeprefix("poll:"): _local(job.next_run_time, zone)
         for job in jobs
         if job.id.startswith("poll:") and job.next_run_time
     }

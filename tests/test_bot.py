@@ -3,6 +3,7 @@ them, against a real SQLite database and real processes (killed, locked, stopped
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import sqlite3
@@ -12,7 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
+from digest.scheduler import JOB_TABLE
 from tests.test_cli import SAMPLE, run_digest
 
 
@@ -294,3 +299,113 @@ channels = [{{ kind = "file", url = "{tmp_path / "weekly"}" }}]
     third = run_digest("--config", str(config), "run", "--once")
     assert "supplement" not in third.stdout.decode()
     assert len(list((tmp_path / "outbox").glob("*.md"))) == 2
+
+
+def test_ingest_without_paper_never_gives_a_briefing_an_empty_heading(tmp_path: Path) -> None:
+    config = write_config(tmp_path, tmp_path / "none")
+    result = run_digest("--config", str(config), "ingest", str(SAMPLE), "--issue-date", "2024-08-01")
+    assert result.returncode == 0, result.stderr.decode()
+    # It says what it filed the page under, and how to name the paper.
+    assert "no --paper given: filed under paper 'manual'" in result.stderr.decode()
+    assert "--paper NAME" in result.stderr.decode()
+    preview = run_digest("--config", str(config), "preview", "desk", "--date", "2024-08-01")
+    assert preview.returncode == 0, preview.stderr.decode()
+    assert "【manual 2024-08-01】" in preview.stdout.decode()
+    # Under a configured source's name, a page is filed under that source's paper.
+    county = SAMPLE.read_text(encoding="utf-8").replace("盛夏时节", "仲夏时节")
+    page = tmp_path / "county.txt"
+    page.write_text(county, encoding="utf-8")
+    named = run_digest("--config", str(config), "ingest", str(page), "--name", "county")
+    assert named.returncode == 0, named.stderr.decode()
+    assert "filed under paper '交城报'" in named.stderr.decode()
+    # An issue stored with no paper at all (by the API, or before this fallback) gets a heading too.
+    with sqlite3.connect(tmp_path / "digest.db") as conn:
+        conn.execute("update issues set paper = ''")
+    unnamed = run_digest("--config", str(config), "preview", "desk", "--date", "2024-08-01")
+    assert unnamed.returncode == 0, unnamed.stderr.decode()
+    assert "【】" not in unnamed.stdout.decode() and "【 " not in unnamed.stdout.decode()
+    assert "【未注明报名 2024-08-01】" in unnamed.stdout.decode()
+
+
+def test_status_shows_every_source_with_issues_and_all_times_in_the_scheduler_zone(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copies(folder, 1)
+    config = write_config(tmp_path, folder)
+    # Kathmandu is +05:45 all year: neither UTC nor the default zone, so a time in the wrong zone shows.
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[scheduler]\n", '[scheduler]\ntimezone = "Asia/Kathmandu"\n'
+        ),
+        encoding="utf-8",
+    )
+    assert run_digest("--config", str(config), "run", "--once").returncode == 0
+    assert run_digest("--config", str(config), "ingest", str(SAMPLE), "--paper", "某报").returncode == 0
+    # The job table as a daemon leaves it, here one that ran with another zone (UTC) in its settings.
+    scheduler = BackgroundScheduler(
+        jobstores={
+            "default": SQLAlchemyJobStore(url=f"sqlite:///{tmp_path / 'digest.db'}", tablename=JOB_TABLE)
+        },
+        timezone="UTC",
+    )
+    scheduler.start(paused=True)
+    scheduler.add_job(
+        "digest.scheduler:poll_job",
+        IntervalTrigger(minutes=60, timezone="UTC"),
+        args=["county"],
+        id="poll:county",
+        next_run_time=dt.datetime(2030, 1, 1, 0, 0, tzinfo=dt.UTC),
+    )
+    scheduler.shutdown(wait=False)
+    status = run_digest("--config", str(config), "status")
+    assert status.returncode == 0, status.stderr.decode()
+    out = status.stdout.decode()
+    assert "times in Asia/Kathmandu" in out
+    county = next(line for line in out.splitlines() if line.startswith("source county"))
+    assert "+05:45" in county and "+00:00" not in county, county
+    assert "next 2030-01-01T05:45:00+05:45" in county
+    # What `digest ingest` filed is a source too, though no config names it and nothing polls it.
+    assert "source manual (not polled: filed by digest ingest or the API): 1 issues" in out
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--kind", "url"], "source 'web': kind url needs --url, e.g. --url https://"),
+        (["--kind", "epaper"], "source 'web': kind epaper needs --url-template, e.g. --url-template 'http"),
+        (["--kind", "rss"], "source 'web': kind rss needs --feed-url, e.g. --feed-url https://"),
+        (["--kind", "folder"], "source 'web': kind folder needs --path, e.g. --path /"),
+        (
+            ["--kind", "epaper", "--path", "/srv/in"],
+            "source 'web': --path is for kind folder, not epaper; kind epaper takes --url-template",
+        ),
+        (
+            [
+                "--kind",
+                "folder",
+                "--path",
+                "/srv/in",
+                "--url",
+                "https://a.example/",
+                "--feed-url",
+                "https://b/",
+            ],
+            "source 'web': --url is for kind url, not folder; --feed-url is for kind rss, not folder",
+        ),
+        (["--kind", "rss", "--feed-url", "ftp://x"], "source 'web': 'ftp://x' is not an http(s) URL"),
+        (
+            ["--kind", "epaper", "--url-template", "http://x/{day}"],
+            "source 'web': --url-template 'http://x/{day}' cannot be formatted",
+        ),
+    ],
+)
+def test_sources_add_names_the_option_the_kind_needs(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    config = write_config(tmp_path, tmp_path / "in")
+    before = config.read_text(encoding="utf-8")
+    result = run_digest("--config", str(config), "sources", "add", "web", *options)
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert message in err, err
+    assert "Value error" not in err and " = " not in err  # option names, not pydantic's or TOML's
+    assert config.read_text(encoding="utf-8") == before

@@ -208,3 +208,15 @@ def test_bad_config_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["--version"], ["summarise", "--help"]])
 def test_help_and_version(args: list[str]) -> None:
     assert run_digest(*args).returncode == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "page.txt"
+    os.mkfifo(fifo)
+    config = tmp_path / "digest.toml"
+    config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "digest.db"}"\n', encoding="utf-8")
+    for command in ("summarise", "ingest"):
+        result = run_digest("--config", str(config), command, str(fifo))
+        assert result.returncode == 2, result.stderr.decode()
+        assert "is a named pipe, not a regular file" in _error(result) and "- to read stdin" in _error(result)

@@ -9,7 +9,18 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from digest.errors import InputTooLarge
 from digest.http import too_large
+
+
+def body_too_large(size: int | None, limit: int) -> InputTooLarge:
+    """The 413 of a request body over [api] max_request_bytes (``size``: None when only known to be
+    over). ``too_large`` describes the size; its hint names [ingest] max_bytes, the cap on pages the
+    bot reads, which does not let a larger request in, so the hint is the API's own."""
+    described = too_large("the request body", size, limit).message.split("; ", 1)[0]
+    return InputTooLarge(
+        f"{described}; send a smaller page, or raise [api] max_request_bytes in the server's config"
+    )
 
 
 class BodyLimit:
@@ -27,7 +38,7 @@ class BodyLimit:
             return
         length = dict(scope["headers"]).get(b"content-length", b"").decode("latin-1").strip()
         if length.isdigit() and int(length) > self.limit:
-            error = too_large("the request body", int(length), self.limit)
+            error = body_too_large(int(length), self.limit)
             body = json.dumps({"error": error.message}, ensure_ascii=False).encode()
             await send(
                 {
@@ -50,7 +61,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise too_large("the request body", None, self.limit)
+                    raise body_too_large(None, self.limit)
             return message
 
         await self.app(scope, capped, send)

@@ -14,6 +14,10 @@ from digest.errors import InputError
 from digest.models import Summary
 from digest.store import Store, StoredSummary
 
+# The heading of an issue stored with no paper's name (pushed to the API without one, or ingested
+# before `digest ingest` filed such pages under their source): never an empty 【】.
+UNNAMED_PAPER = "未注明报名"
+
 
 @dataclass(frozen=True, slots=True)
 class BriefItem:
@@ -172,7 +176,7 @@ def compose(store: Store, subscriber: SubscriberSettings, day: dt.date) -> Brief
         members = list(group)
         first = members[0][1][0]
         items = tuple(_item(row, summary, copies.get(i, [])) for i, (row, summary) in members)
-        issues.append(IssueGroup(first.paper, first.issue_date, first.edition, items))
+        issues.append(IssueGroup(first.paper or UNNAMED_PAPER, first.issue_date, first.edition, items))
     return Briefing(
         subscriber.name,
         day,

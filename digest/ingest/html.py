@@ -9,6 +9,7 @@ lxml.etree elements (no lxml.html class lookup) and serialisation instead of Pyt
 
 from __future__ import annotations
 
+import html as html_module
 import logging
 import re
 from collections.abc import Iterable
@@ -161,7 +162,17 @@ def extract_html(data: bytes, source: str, declared_charset: str | None = None) 
     """
     text = decode(data, source, charset(data, declared_charset))
     issue_date = date_from_locator(source)
-    root = parse(text, source)
+    root, stopped = parse_whole(text, source)
+    if stopped:
+        # Markup past libxml2's limits (100,000 nested <div>s): the page's words are not lost with
+        # its structure; every piece of text between tags is a paragraph.
+        return PageText(
+            source=source,
+            kind=DocumentKind.HTML,
+            lines=tuple(PARAGRAPH_START + piece for piece in _text_between_tags(text)),
+            single_article=True,
+            issue_date=issue_date,
+        )
     if root is None:
         return PageText(
             source=source, kind=DocumentKind.HTML, lines=(), single_article=True, issue_date=issue_date
@@ -227,6 +238,11 @@ def decode(data: bytes, source: str, charset: str | None) -> str:
 
 def parse(text: str, source: str) -> Element | None:
     """The lxml root of HTML ``text`` (None when it has no element or cannot be parsed; logged)."""
+    return parse_whole(text, source)[0]
+
+
+def parse_whole(text: str, source: str) -> tuple[Element | None, bool]:
+    """parse, and whether libxml2 stopped before the end (a safety limit: the rest is not in the tree)."""
     text = _XML_DECLARATION.sub("", text, count=1)
     if _CONTROLS.search(text):
         text = _CONTROLS.sub("", text)
@@ -237,15 +253,31 @@ def parse(text: str, source: str) -> Element | None:
         root: Element | None = etree.fromstring(text, parser)
     except (etree.LxmlError, ValueError) as exc:
         log.warning("%s: the HTML could not be parsed (%s)", source, exc)
-        return None
+        return None, True
     fatal = parser.error_log.filter_from_fatals()
     if fatal:
         # libxml2 stops at its safety limits (nesting deeper than 256, a 10 MB text or attribute) and
-        # keeps what came before; say so rather than silently returning half a page.
+        # keeps what came before; the caller reads the rest as plain text (extract_html).
         log.warning(
-            "%s: the HTML is damaged (%s); text after that point is ignored", source, fatal[0].message.strip()
+            "%s: the HTML is damaged (%s); its text is read without its markup",
+            source,
+            fatal[0].message.strip(),
         )
-    return root
+    return root, bool(fatal)
+
+
+_TAG_OR_HIDDEN = re.compile(
+    r"<(script|style|template|noscript)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.IGNORECASE | re.DOTALL
+)
+
+
+def _text_between_tags(text: str) -> list[str]:
+    """The text of markup no parser would take, piece by piece: what lies between its tags (scripts,
+    styles and comments left out), entities decoded, blank pieces dropped. Linear in the text."""
+    pieces = (
+        html_module.unescape(" ".join(piece.split())) for piece in _TAG_OR_HIDDEN.sub("\n", text).split("\n")
+    )
+    return [piece for piece in pieces if piece]
 
 
 # --- finding the article --------------------------------------------------------------------------

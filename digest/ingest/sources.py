@@ -8,6 +8,7 @@ reaches a log, a terminal or an HTTP error response.
 from __future__ import annotations
 
 import codecs
+import stat
 import sys
 from pathlib import Path
 from typing import BinaryIO
@@ -71,13 +72,21 @@ def charset_of(media_type: str | None) -> str | None:
 def _read_file(locator: str, max_bytes: int) -> RawInput:
     path = Path(locator).expanduser()
     try:
-        if path.is_dir():
+        info = path.stat()  # of what a link points to; never blocks, as opening a FIFO does
+        if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{locator}: is a directory, not a file; give the path of one page")
-        size = path.stat().st_size
+        if not stat.S_ISREG(info.st_mode):
+            # Opening a named pipe waits for a writer (forever when none comes), and a device or a
+            # socket is no page either: only regular files are read; a stream comes in on stdin.
+            raise InputError(
+                f"{locator}: is {_kind_of(info.st_mode)}, not a regular file; give the path of a page, "
+                "or - to read stdin"
+            )
+        size = info.st_size
         if size > max_bytes:  # refuse before reading: a 2 GB file should not be loaded to be rejected
             raise too_large(locator, size, max_bytes)
         with path.open("rb") as stream:
-            data = _read_capped(stream, locator, max_bytes)  # the size can change, /dev files lie
+            data = _read_capped(stream, locator, max_bytes)  # the size can change as it is read
     except FileNotFoundError:
         raise InputNotFound(f"{locator}: no such file; check the path") from None
     except PermissionError:
@@ -86,6 +95,14 @@ def _read_file(locator: str, max_bytes: int) -> RawInput:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(f"{locator}: cannot read the file ({reason}); check the path") from None
     return RawInput(source=locator, data=data, media_type=path.suffix.lower() or None)
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
 def _read_capped(stream: BinaryIO, source: str, max_bytes: int) -> bytes:

@@ -7,6 +7,7 @@ model, real or built by the tests, is loaded from a directory by exactly the sam
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import warnings
 from collections.abc import Sequence
@@ -131,9 +132,19 @@ def resolve_directory(model: str, options: RuntimeOptions) -> Path:
             f"{model}: no such model directory; check the path, or give a hub id like org/name"
         )
     from huggingface_hub import snapshot_download  # noqa: PLC0415
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError, OfflineModeIsEnabled  # noqa: PLC0415
+    from huggingface_hub.errors import (  # noqa: PLC0415
+        HfHubHTTPError,
+        HFValidationError,
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+    )
 
     cache_dir = str(options.cache_dir) if options.cache_dir else None
+    # Every failure says what to do in one line: fetch the weights (the command that fills the
+    # cache this run reads), or point at a local copy. `hf` is huggingface_hub's command since 1.0,
+    # which transformers 5 requires; the older huggingface-cli is gone.
+    fetch = f"hf download {model}" + (f" --cache-dir {shlex.quote(cache_dir)}" if cache_dir else "")
+    local = "or point --model ([summarise] model) at a local model directory"
     try:
         # The cache first: a download attempt without network spends half a minute in retries.
         return Path(
@@ -141,28 +152,53 @@ def resolve_directory(model: str, options: RuntimeOptions) -> Path:
                 repo_id=model, cache_dir=cache_dir, local_files_only=True, allow_patterns=_SNAPSHOT_FILES
             )
         )
+    except HFValidationError:
+        raise ModelUnavailable(
+            f"{model!r} is not a hub id (org/name, of letters, digits, '-', '_' and '.'); check it, {local}"
+        ) from None
     except (LocalEntryNotFoundError, OfflineModeIsEnabled):
         if options.offline:
             where = options.cache_dir or "the Hugging Face cache"
             raise ModelUnavailable(
                 f"{model}: the model's weights are not in {where} and downloading is off (offline); "
-                f"download them once on a connected machine (huggingface-cli download {model}) "
-                "or give --model a local directory"
+                f"download them once on a connected machine ({fetch}), {local}"
             ) from None
+    except OSError as exc:  # a cache folder that cannot be read
+        raise ModelUnavailable(
+            f"{model}: the model cache cannot be read ({_reason(exc)}); fix its permissions or set "
+            f"[summarise] cache_dir to another folder, {local}"
+        ) from None
     log.warning("%s is not in the cache; downloading it once", model)
     try:
         return Path(snapshot_download(repo_id=model, cache_dir=cache_dir, allow_patterns=_SNAPSHOT_FILES))
-    except HfHubHTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else "?"
+    except HfHubHTTPError as exc:  # before OSError, which it is too
+        status = exc.response.status_code if exc.response is not None else None
+        if status in (401, 403):
+            advice = "log in with `hf auth login` (a gated model also needs access granted on its hub page)"
+        else:
+            advice = "check the model id" if status == 404 else "try again later"
         raise ModelUnavailable(
-            f"{model}: the hub refused the download (HTTP {status}); check the model id, or log in "
-            "with huggingface-cli login for gated models"
+            f"{model}: the hub refused the download (HTTP {status or '?'}); {advice}, {local}"
         ) from None
-    except (LocalEntryNotFoundError, OfflineModeIsEnabled, OSError, ValueError) as exc:
+    except (LocalEntryNotFoundError, OfflineModeIsEnabled):  # the hub cannot be reached
         raise ModelUnavailable(
-            f"{model}: the model could not be downloaded ({type(exc).__name__}); check the network, "
-            "or set HF_HUB_OFFLINE=1 and give --model a local directory"
+            f"{model}: the hub could not be reached to download the model; check the network, or "
+            f"download it on a connected machine ({fetch}) and copy the cache over, {local}"
         ) from None
+    except OSError as exc:  # the download cannot be written: disk full, a read-only cache
+        raise ModelUnavailable(
+            f"{model}: the download could not be saved ({_reason(exc)}); free some space or set "
+            f"[summarise] cache_dir to a writable folder, {local}"
+        ) from None
+    except ValueError as exc:
+        raise ModelUnavailable(f"{model}: the download failed ({_reason(exc)}); try again, {local}") from None
+
+
+def _reason(exc: Exception) -> str:
+    """The cause in words, on one line: an OSError's strerror, or the message's first line."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def choose_device(requested: str) -> torch.device:

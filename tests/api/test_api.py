@@ -431,3 +431,21 @@ def test_an_issue_left_unsummarised_by_a_restart_is_finished_when_polled(
         body = wait_done(client, issue_id)
     assert body["status"] == "done"
     assert all(a["summary"] for a in body["articles"])  # type: ignore[union-attr]
+
+
+def test_a_413_names_the_api_limit_that_applies(make_app: Callable[..., FastAPI]) -> None:
+    # The body cap is [api] max_request_bytes; [ingest] max_bytes is another limit (pages the bot
+    # reads), and raising it would not let this request through.
+    with TestClient(make_app(max_bytes=1000)) as client:
+        by_length = client.post("/v1/summarise", content=b"x" * 5000, headers=TEXT | AS_ADMIN)
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: refused while streaming
+            for _ in range(10):
+                yield b"y" * 500
+
+        streamed = client.post("/v1/summarise", content=chunks(), headers=TEXT | AS_ADMIN)
+    for reply in (by_length, streamed):
+        assert reply.status_code == 413
+        error = reply.json()["error"]
+        assert "[api] max_request_bytes" in error and "[ingest]" not in error, error
+        assert "the request body" in error and "over the limit of 1000 bytes" in error

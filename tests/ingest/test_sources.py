@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import socket
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -15,6 +18,8 @@ import pytest
 from digest.errors import EmptyInput, FetchError, InputError, InputNotFound, InputTooLarge
 from digest.http import USER_AGENT
 from digest.ingest.sources import charset_of, read_input
+from digest.sources.base import PollResult
+from digest.sources.folder import FolderSource
 from tests.conftest import LocalServer
 
 HTML = "<html><body><p>交城县召开会议</p></body></html>".encode("gb18030")
@@ -240,3 +245,52 @@ def test_file_over_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
 def test_nul_in_path_is_an_input_error() -> None:
     with pytest.raises(InputError, match="cannot read the file"):
         read_input("page\0.txt")
+
+
+def _within(seconds: float, work: Callable[[], object], unblock: Path) -> object:
+    """``work()``'s result or exception, failing the test (not hanging it) when it blocks: opening
+    ``unblock`` (a FIFO) for writing releases a reader stuck opening it."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as exc:  # the error is the outcome under test
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        with unblock.open("wb"):
+            pass
+        worker.join(seconds)
+        pytest.fail(f"blocked on the named pipe {unblock.name}")
+    return outcome[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    # Opening a FIFO waits for a writer, forever when none comes: it is refused from its stat.
+    fifo = tmp_path / "page.txt"
+    os.mkfifo(fifo)
+    error = _within(10, lambda: read_input(str(fifo)), fifo)
+    assert isinstance(error, InputError), error
+    assert str(error) == (
+        f"{fifo}: is a named pipe, not a regular file; give the path of a page, or - to read stdin"
+    )
+    # A link to one is the same pipe.
+    link = tmp_path / "link.txt"
+    link.symlink_to(fifo)
+    assert isinstance(_within(10, lambda: read_input(str(link)), fifo), InputError)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_watched_folder_skips_a_named_pipe(tmp_path: Path) -> None:
+    (tmp_path / "2024-07-01.txt").write_text("本报讯 清河县召开秋收会议。\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "2024-07-02.txt")
+    source = FolderSource("county", "清河报", tmp_path, settle_seconds=0)
+    result = _within(10, lambda: source.poll({}, dt.date(2024, 7, 2)), tmp_path / "2024-07-02.txt")
+    assert isinstance(result, PollResult), result
+    assert [Path(d.locator).name for d in result.documents] == ["2024-07-01.txt"]
+    assert result.errors == ()

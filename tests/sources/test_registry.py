@@ -52,3 +52,27 @@ def test_builds_each_kind(tmp_path: Path) -> None:
 def test_invalid_settings_are_explained(config: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
         SourceSettings.model_validate(config)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {"name": "e", "kind": "epaper", "path": "/srv/in", "url_template": "http://x/{date:%d}.htm"},
+            'source "e": path is for kind "folder", not "epaper"; remove it',
+        ),
+        (
+            {"name": "r", "kind": "rss", "feed_url": "https://a.example/rss", "urls": ["https://a.example/"]},
+            'source "r": urls is for kind "url", not "rss"; remove it',
+        ),
+        (
+            {"name": "u", "kind": "url", "urls": ["https://a.example/"], "settle_seconds": 0},
+            'source "u": settle_seconds is for kind "folder", not "url"; remove it',
+        ),
+    ],
+)
+def test_a_field_of_another_kind_is_refused(config: dict[str, object], message: str) -> None:
+    # A config file is checked as `digest sources add` is: a field the kind never reads is a mistake
+    # (a wrong kind, or a field copied from another source), not something to ignore in silence.
+    with pytest.raises(ValidationError, match=message):
+        SourceSettings.model_validate(config)

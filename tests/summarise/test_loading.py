@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
+import httpx
+import huggingface_hub
 import pytest
 import torch
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    LocalEntryNotFoundError,
+    RepositoryNotFoundError,
+)
 
 from digest.errors import ConfigError
-from digest.summarise.loading import ModelUnavailable, RuntimeOptions, choose_device, choose_dtype, load
+from digest.summarise.loading import (
+    ModelUnavailable,
+    RuntimeOptions,
+    choose_device,
+    choose_dtype,
+    load,
+    resolve_directory,
+)
 from digest.summarise.profiles import PROFILES, resolve_profile
 from tests.summarise.tiny_models import build_tiny_model, install_in_hub_cache
 from tests.test_cli import SAMPLE, run_digest
@@ -51,7 +67,8 @@ def test_cli_seq2seq_without_weights_is_a_clear_error(tmp_path: Path) -> None:
     hub = run_digest("summarise", str(SAMPLE), "--engine", "seq2seq", env=offline)
     assert hub.returncode == 2
     line = _one_line(hub.stderr)
-    assert PEGASUS_ID in line and "offline" in line and "huggingface-cli download" in line
+    # hf is huggingface_hub's command since 1.0 (transformers 5 needs it); huggingface-cli is gone.
+    assert PEGASUS_ID in line and "offline" in line and f"hf download {PEGASUS_ID}" in line
 
 
 def test_cli_auto_falls_back_to_extractive_with_a_warning(tmp_path: Path) -> None:
@@ -132,3 +149,68 @@ def test_local_directories_get_an_inferred_profile(kind: str, tmp_path: Path) ->
     assert profile.architecture == kind
     assert profile.strip_cjk_spaces is (kind == "bart")
     assert profile.fp16_safe is (kind == "bart")
+
+
+def test_cli_download_failure_says_what_to_do(tmp_path: Path) -> None:
+    # Nothing listens on port 9: the hub cannot be reached, as on a machine without network.
+    env = {"HF_HOME": str(tmp_path / "hf"), "HF_ENDPOINT": "http://127.0.0.1:9"}
+    result = run_digest("summarise", str(SAMPLE), "--engine", "seq2seq", env=env)
+    assert result.returncode == 2
+    line = result.stderr.decode().strip().splitlines()[-1]
+    assert line.startswith(f"digest: error: {PEGASUS_ID}: ")
+    assert f"hf download {PEGASUS_ID}" in line and "--model" in line, line
+    assert "Error" not in line  # no exception class names
+
+
+def _hub_fails(monkeypatch: pytest.MonkeyPatch, local: Exception, download: Exception | None = None) -> None:
+    """snapshot_download raising ``local`` for the cache look-up and ``download`` for the download."""
+
+    def snapshot_download(*, local_files_only: bool = False, **_: object) -> str:
+        raise local if local_files_only or download is None else download
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+
+
+def _response(status: int) -> httpx.Response:
+    return httpx.Response(status, request=httpx.Request("GET", "https://huggingface.co/api/models/x"))
+
+
+@pytest.mark.parametrize(
+    ("download", "advice"),
+    [
+        (LocalEntryNotFoundError("cannot find the requested files"), "check the network"),
+        (GatedRepoError("restricted", response=_response(401)), "hf auth login"),
+        (RepositoryNotFoundError("not found", response=_response(404)), "check the model id"),
+        (HfHubHTTPError("busy", response=_response(503)), "try again later"),
+        (OSError(errno.ENOSPC, "No space left on device"), "No space left on device"),
+    ],
+)
+def test_every_download_failure_of_a_hub_id_is_one_line_with_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, download: Exception, advice: str
+) -> None:
+    _hub_fails(monkeypatch, LocalEntryNotFoundError("not cached"), download)
+    with pytest.raises(ModelUnavailable) as caught:
+        resolve_directory("org/name", RuntimeOptions(cache_dir=tmp_path))
+    message = caught.value.message
+    assert message.startswith("org/name: ") and "\n" not in message
+    assert advice in message and "--model" in message, message
+    assert "Error" not in message, message  # what to do, not the exception class
+    if isinstance(download, LocalEntryNotFoundError):  # the way to fetch it on another machine
+        assert f"hf download org/name --cache-dir {tmp_path}" in message
+
+
+def test_offline_hint_gives_the_command_that_fills_the_cache_in_use(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _hub_fails(monkeypatch, LocalEntryNotFoundError("not cached"))
+    with pytest.raises(ModelUnavailable, match="downloading is off") as caught:
+        resolve_directory("org/name", RuntimeOptions(cache_dir=tmp_path, offline=True))
+    assert f"(hf download org/name --cache-dir {tmp_path})" in caught.value.message
+    assert "--model" in caught.value.message
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_a_malformed_hub_id_is_a_clear_error(offline: bool) -> None:
+    with pytest.raises(ModelUnavailable, match=r"'org/na me' is not a hub id") as caught:
+        resolve_directory("org/na me", RuntimeOptions(offline=offline))
+    assert "--model" in caught.value.message and "\n" not in caught.value.message
