@@ -2,6 +2,9 @@
 API. Each is that document's own error (a clear line, a 4xx), never a traceback, a stopped cycle or
 a lost neighbour: the good pages beside them are read and stored every time.
 
+The ways in: `digest summarise`, `run --once` over a watched folder, a URL source, an RSS feed and a
+Founder e-paper edition linking to them, and POST /v1/summarise.
+
 The corpus: empty, blank, binary, NUL bytes, charsets that are no text encoding, a truncated, an
 encrypted and a scanned PDF, HTML nested 100,000 deep, entity expansion (billion laughs), a 10 MB
 line, Big5 text, and a FIFO where a file should be.
@@ -9,10 +12,12 @@ line, Big5 text, and a FIFO where a file should be.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -143,6 +148,69 @@ def test_a_url_source_of_hostile_documents_loses_none_of_its_good_pages(
     assert result.returncode == 0 and "Traceback" not in said, said[-2000:]
     stored = {locator.rsplit("/", 1)[-1] for locator in _issues(tmp_path / "digest.db")}
     assert set(GOOD) <= stored
+
+
+def _with_source(tmp_path: Path, source: str) -> Path:
+    """The bot's test config with its folder source replaced by ``source`` (a [[sources]] table)."""
+    config = write_config(tmp_path, tmp_path / "unused")
+    text = config.read_text(encoding="utf-8")
+    folder_source = text[text.index("[[sources]]") : text.index("[[subscribers]]")]
+    config.write_text(text.replace(folder_source, source + "\n"), encoding="utf-8")
+    return config
+
+
+def _run_keeps_good_pages(tmp_path: Path, config: Path) -> set[str]:
+    result = run_digest("--config", str(config), "run", "--once")
+    said = result.stderr.decode()
+    assert result.returncode == 0 and "Traceback" not in said, said[-2000:]
+    return {locator.rsplit("/", 1)[-1] for locator in _issues(tmp_path / "digest.db")}
+
+
+def test_a_feed_linking_hostile_documents_loses_none_of_its_good_pages(
+    tmp_path: Path, http_server: LocalServer, corpus: dict[str, bytes]
+) -> None:
+    types = {".txt": "text/plain; charset=utf-8", ".html": "text/html", ".pdf": "application/pdf"}
+    items = ""
+    for i, (name, data) in enumerate({**corpus, **GOOD}.items()):
+        url = http_server.route(f"/news/{name}", data, headers={"Content-Type": types[Path(name).suffix]})
+        items += f"<item><title>第{i}条</title><link>{url}</link><guid>g{i}</guid></item>"
+    feed = http_server.route(
+        "/rss.xml",
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>清河报</title>{items}'
+        "</channel></rss>".encode(),
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    config = _with_source(
+        tmp_path, f'[[sources]]\nname = "feed"\nkind = "rss"\npaper = "清河报"\nfeed_url = "{feed}"'
+    )
+    assert set(GOOD) <= _run_keeps_good_pages(tmp_path, config)
+
+
+def test_an_epaper_edition_of_hostile_pages_loses_none_of_its_good_pages(
+    tmp_path: Path, http_server: LocalServer, corpus: dict[str, bytes]
+) -> None:
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the edition `run --once` reads
+    day = f"/html/{today:%Y-%m}/{today:%d}"
+    pages = {**corpus, **GOOD}
+    links = "".join(f'<li><a href="content_{i}.htm">标题{i}</a></li>' for i in range(len(pages)))
+    http_server.route(
+        f"{day}/node_1.htm",
+        (
+            f'<html><body><div id="nav"><a href="node_1.htm">第01版：要闻</a></div><ul>{links}</ul>'
+            "</body></html>"
+        ).encode(),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
+    for i, data in enumerate(pages.values()):
+        http_server.route(f"{day}/content_{i}.htm", data, headers={"Content-Type": "text/html"})
+    template = http_server.url("/html/{date:%Y-%m}/{date:%d}/node_1.htm")
+    config = _with_source(
+        tmp_path,
+        f'[[sources]]\nname = "site"\nkind = "epaper"\npaper = "清河报"\nurl_template = "{template}"',
+    )
+    stored = _run_keeps_good_pages(tmp_path, config)
+    good = {f"content_{i}.htm" for i, name in enumerate(pages) if name in GOOD}
+    assert good <= stored, stored
 
 
 def test_the_api_answers_each_hostile_document_without_a_server_error(

@@ -62,7 +62,7 @@ def decode_text(data: bytes, source: str = "input", declared: str | None = None)
             # Python also knows codecs that are no text encoding ("undefined", "punycode", "hex"):
             # a page or server declaring one is as good as declaring nothing.
             usable = name != "undefined" and codecs.lookup(name)._is_text_encoding
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a name with a NUL in it
             usable = False
         if usable:
             candidates.insert(0, name)

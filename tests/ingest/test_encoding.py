@@ -61,3 +61,8 @@ def test_gb_text_with_rare_characters_still_decodes(text: str) -> None:
 
 def test_big5_declared_is_read_as_big5() -> None:
     assert decode_text(TRADITIONAL.encode("big5"), declared="big5") == TRADITIONAL
+
+
+def test_a_declared_charset_with_a_nul_in_it_is_ignored() -> None:
+    text = "本报讯 清河县新闻。"
+    assert decode_text(text.encode(), "page.txt", declared="utf\x00-8") == text
