@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
+import sqlite3
 import stat
+import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,8 @@ from digest.errors import ConfigError
 from digest.pipeline import CycleReport, poll_source
 from digest.sources.folder import FolderSource
 from digest.store import Store, StoreError, open_store
+from tests.test_bot import write_config
+from tests.test_cli import run_digest
 
 NOW = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
 
@@ -142,3 +147,46 @@ def test_a_postgresql_url_without_the_driver_names_the_extra(monkeypatch: pytest
     with pytest.raises(StoreError, match=r"pip install 'digest\[postgres\]'") as caught:
         open_store("postgresql+psycopg://digest:s3cret@127.0.0.1:1/digest")
     assert "s3cret" not in str(caught.value)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 256 KB filesystem (tmpfs) for the database: it fills up as a real disk does."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True, check=False
+        ).returncode
+    ):
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, check=False)
+
+
+def test_a_real_full_disk_fails_the_run_and_the_next_run_after_space_is_freed_finishes(
+    tmp_path: Path, tiny_disk: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    sample = (Path(__file__).parent / "data" / "000_0ebbebed01f08da6.txt").read_text(encoding="utf-8")
+    for i in range(40):
+        (folder / f"page-{i:02}.txt").write_text(f"清河报 第{i}期\n\n{sample}", encoding="utf-8")
+    config = write_config(tmp_path, folder)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(str(tmp_path / "digest.db"), str(tiny_disk / "digest.db")),
+        encoding="utf-8",
+    )
+    full = run_digest("--config", str(config), "run", "--once")
+    said = full.stderr.decode()
+    assert full.returncode == 2 and "Traceback" not in said, said[-1500:]
+    assert "full" in said
+    # Space is freed: the next run stores every page, none twice.
+    subprocess.run(["mount", "-o", "remount,size=64m", str(tiny_disk)], check=True)
+    again = run_digest("--config", str(config), "run", "--once")
+    assert again.returncode == 0, again.stderr.decode()[-1500:]
+    with sqlite3.connect(tiny_disk / "digest.db") as conn:
+        assert conn.execute("select count(*) from issues").fetchone()[0] == 40
