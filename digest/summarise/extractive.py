@@ -18,6 +18,7 @@ from functools import cache
 import jieba
 
 from digest.models import Article, Summary
+from digest.summarise.headline import event_headline
 from digest.summarise.sentences import ELLIPSIS, cut_at_clause, split_clauses, split_sentences
 
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on every start
@@ -165,6 +166,9 @@ class ExtractiveSummariser:
         printed = article.page_headline
         if printed and len(printed) <= limit:
             return printed  # the editors' own headline beats any we could cut out
+        event = event_headline(sentences, limit)
+        if event is not None:
+            return event
         weight = Counter(w for sentence_words in words for w in set(sentence_words))
         best: tuple[float, str] | None = None
         best_fitting: tuple[float, str] | None = None
