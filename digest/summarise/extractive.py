@@ -156,7 +156,7 @@ class ExtractiveSummariser:
         if used > limit:
             return cut_at_clause("".join(sentences[i] for i in lead), limit)
         for i in sorted(range(len(sentences)), key=lambda k: (-scores[k], k)):
-            if i not in chosen and used + len(sentences[i]) <= limit:
+            if i not in chosen and used + len(sentences[i]) <= limit and _stands_alone(sentences[i]):
                 chosen.add(i)
                 used += len(sentences[i])
         return "".join(sentences[i] for i in sorted(chosen))
@@ -188,6 +188,22 @@ class ExtractiveSummariser:
         if best_fitting is not None and best_fitting[0] >= 0.5 * best[0]:
             return best_fitting[1]
         return cut_at_word(best[1], limit)
+
+
+# A sentence that leans on one before it: a connective (同时，此外), a pronoun (他说, 这), or a
+# directive whose speaker is in another sentence (要…, 一要…): out of place in a summary.
+_DANGLING = re.compile(
+    r"^(?:同时|此外|另外|而且|并且|但是|然而|因此|所以|对此|为此|其中|这|此|该|他|她|它|[一二三四五六]?要)"
+)
+# A short sentence without a number is a section's slogan (有诉必回，服务“不打烊”。), not a fact.
+_SLOGAN_CHARS = 16
+
+
+def _stands_alone(sentence: str) -> bool:
+    """Whether a sentence after the lead makes sense in a summary without the sentences around it."""
+    if _DANGLING.match(sentence):
+        return False
+    return len(sentence) >= _SLOGAN_CHARS or any(ch.isdigit() for ch in sentence)
 
 
 def textrank(words: Sequence[Sequence[str]]) -> list[float]:

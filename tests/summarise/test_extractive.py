@@ -100,3 +100,18 @@ def test_a_huge_article_whose_sentences_all_share_a_word_is_ranked_in_bounded_wo
     assert ranked == [extractive.MAX_RANKED_SENTENCES]
     assert summary.summary.startswith("清河县第0号工作组今天下乡走访了0户农民。")
     assert len(summary.summary) <= 120 and summary.headline
+
+
+def test_a_summary_keeps_who_spoke_and_no_sentence_that_leans_on_another() -> None:
+    text = (
+        "9月12日，清河县召开秋季森林防火工作会议。"
+        "县长李秀梅出席会议并讲话，县森林防火指挥部通报了当前火险形势。"
+        "要压紧压实各级责任，加强巡山护林和野外火源管控，确保不发生重大森林火灾。"
+        "同时，各乡镇要加强防火宣传，做到家喻户晓。"
+        "守牢底线，护好青山。"
+    )
+    (summary,) = ExtractiveSummariser().summarise([Article(index=1, paragraphs=(text,))])
+    assert summary.summary.startswith("9月12日，清河县召开秋季森林防火工作会议。")
+    assert "县长李秀梅出席会议并讲话" in summary.summary  # the speaker, not her words without her
+    assert "要压紧压实" not in summary.summary and "同时，" not in summary.summary
+    assert "守牢底线" not in summary.summary  # a slogan is no fact
