@@ -10,7 +10,7 @@ import click
 from pydantic import ValidationError
 
 from digest.briefing.compose import compose
-from digest.briefing.render import render, titled
+from digest.briefing.render import render
 from digest.briefing.subscribers import SubscriberSettings, channel_name
 from digest.cli_bot import print_delivery
 from digest.cli_common import fail, settings_of
@@ -77,8 +77,8 @@ def preview(ctx: click.Context, subscriber: str, day: dt.datetime | None, fmt: s
         err=True,
     )
     body = {
-        "text": titled(message, "text"),
-        "markdown": titled(message, "markdown"),
+        "text": message.titled("text"),
+        "markdown": message.titled("markdown"),
         "html": message.html,
         "json": json.dumps(message.data, ensure_ascii=False, indent=2) + "\n",
     }[fmt]

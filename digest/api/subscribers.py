@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from digest.api import openapi
 from digest.api.fetching import ForbiddenAddress
 from digest.briefing.compose import Briefing, compose
-from digest.briefing.render import render, titled
+from digest.briefing.render import render
 from digest.briefing.subscribers import SubscriberSettings, channel_name
 from digest.config import load
 from digest.config_edit import edit_list
@@ -180,7 +180,7 @@ def router(state: ApiState, *, read: Depends, admin: Depends) -> APIRouter:
             body = json.dumps(message.data, ensure_ascii=False)
             return Response(body, media_type="application/json")
         media = {"markdown": "text/markdown", "html": "text/html", "text": "text/plain"}[fmt]
-        return Response(titled(message, fmt), media_type=f"{media}; charset=utf-8")
+        return Response(message.titled(fmt), media_type=f"{media}; charset=utf-8")
 
     @api.get(
         "/v1/subscribers", tags=["subscribers"], dependencies=[read], responses=openapi.errors("read", {})

@@ -79,12 +79,3 @@ def render(briefing: Briefing, *, idempotency_key: str = "") -> Message:
         + (f"_{briefing.sequence}" if briefing.sequence > 1 else ""),
     )
 
-
-def titled(message: Message, fmt: str) -> str:
-    """The text or Markdown of ``message`` under its title, for a reader with no channel header
-    (``digest preview``, the API); the HTML has its title already."""
-    if fmt == "text":
-        return f"{message.title}\n\n{message.text}"
-    if fmt == "markdown":
-        return f"# {message.title}\n\n{message.markdown}"
-    return message.html

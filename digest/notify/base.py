@@ -50,6 +50,15 @@ class Message:
     # Stable across retries of the same part: "brf_<briefing id>_<channel>_<part>".
     idempotency_key: str
 
+    def titled(self, fmt: str) -> str:
+        """The text or Markdown under its title, for a reader with no header of the channel's own
+        (an email's plain text, an outbox file, ``digest preview``, the API); the HTML has its title."""
+        if fmt == "text":
+            return f"{self.title}\n\n{self.text}"
+        if fmt == "markdown":
+            return f"# {self.title}\n\n{self.markdown}"
+        return self.html
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryResult:

@@ -64,7 +64,7 @@ class FileChannel(Channel):
             if self.create:
                 self.folder.mkdir(parents=True, exist_ok=True)
             write_atomic(json_path, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
-            write_atomic(markdown_path, f"# {message.title}\n\n{message.markdown}\n".encode())
+            write_atomic(markdown_path, (message.titled("markdown") + "\n").encode())
         except (TypeError, ValueError) as exc:  # data that is not JSON
             return DeliveryResult.failed(f"the briefing data cannot be written as JSON: {exc}")
         except OSError as exc:

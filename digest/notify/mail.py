@@ -85,7 +85,7 @@ class EmailChannel(Channel):
         mail["Date"] = formatdate(localtime=True)
         mail["Message-ID"] = message_id(message.idempotency_key, self.sender)
         # The text under its title, as the HTML shows it: a briefing's text leaves it to the channel.
-        mail.set_content(f"{message.title}\n\n{message.text}")
+        mail.set_content(message.titled("text"))
         if message.html:
             mail.add_alternative(message.html, subtype="html")
         return mail
