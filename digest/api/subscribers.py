@@ -25,7 +25,7 @@ from digest.config import load
 from digest.config_edit import edit_list
 from digest.errors import FetchError
 from digest.notify.base import origin
-from digest.notify.settings import ChannelSettings, check_channel, env_references, infer_kind
+from digest.notify.settings import ChannelSettings, check_channel, env_references, file_folder, infer_kind
 
 if TYPE_CHECKING:
     from digest.api.app import ApiState
@@ -84,7 +84,7 @@ def _reachable(state: ApiState, channel: ChannelSettings) -> None:
     name = channel_name(channel)
     if kind == "file":
         root = state.settings.api.outbox_root
-        folder = Path(channel.url.removeprefix("file://")).expanduser()
+        folder = file_folder(channel.url, name)  # as the channel will write, file: URLs included
         if not root or not folder.resolve().is_relative_to(Path(root).expanduser().resolve()):
             raise HTTPException(
                 422,

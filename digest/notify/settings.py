@@ -262,14 +262,18 @@ def _email(url: str, secret: str | None, options: dict[str, Any], name: str) -> 
 
 
 def _file(url: str, options: dict[str, Any], name: str) -> Channel:
+    return FileChannel(file_folder(url, name), name=name, create=bool(options.get("create", True)))
+
+
+def file_folder(url: str, name: str) -> Path:
+    """The folder a file channel writes into: a path, or a file: URL (file:///srv/out,
+    file://localhost/srv/out, escapes decoded), ``~`` expanded; ConfigError for another host's."""
     if url.lower().startswith("file:"):
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             raise ConfigError(f"channel {name!r}: a file: URL names a folder on this machine: file:///path")
-        folder = Path(unquote(parts.path))
-    else:
-        folder = Path(url)
-    return FileChannel(folder, name=name, create=bool(options.get("create", True)))
+        return Path(unquote(parts.path)).expanduser()
+    return Path(url).expanduser()
 
 
 def _resolve_option(value: Any, environ: Mapping[str, str], *, channel: str, field: str) -> Any:
