@@ -124,8 +124,7 @@ def subscribers_show(ctx: click.Context, name: str) -> None:
         where = channel.url if kind == "file" else origin(channel.url)
         secret = "set (hidden)" if channel.secret else "none"
         options = ", ".join(
-            f"{k}=***" if _secret_option(k) or any(m and m in str(v) for m in channel.masked) else f"{k}={v}"
-            for k, v in channel.options.items()
+            f"{k}=***" if channel.hides(k, v) else f"{k}={v}" for k, v in channel.options.items()
         )
         click.echo(
             f"channel {channel_name(channel)}: {kind} {where}; secret {secret}"
@@ -152,10 +151,6 @@ def _channel_tables(options: dict[str, Any], ctx: click.Context) -> list[dict[st
     if options["channel_name_"]:
         tables[0]["name"] = options["channel_name_"]
     return tables
-
-
-def _secret_option(key: str) -> bool:
-    return any(word in key.lower() for word in ("pass", "secret", "token", "key", "auth"))
 
 
 @subscribers.command("add")

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 # ChannelSettings fields the config loader sets (see digest.config), never a request.
 _LOADER_FIELDS = frozenset({"broken", "masked"})
-_SECRET_WORDS = ("pass", "secret", "token", "key", "auth")
 _FORMATS = {
     "application/json": "json",
     "text/markdown": "markdown",
@@ -108,11 +107,6 @@ def _reachable(state: ApiState, channel: ChannelSettings) -> None:
         raise HTTPException(422, f"channels: {name}: {exc.message}") from None
 
 
-def _from_env(value: object, masked: tuple[str, ...]) -> bool:
-    """Whether ``value`` holds something the config took from the environment (a secret)."""
-    return any(secret and secret in str(value) for secret in masked)
-
-
 def subscriber_json(s: SubscriberSettings) -> dict[str, Any]:
     """A subscriber as `digest subscribers show` shows it: secrets never, URLs only to their origin."""
     channels = []
@@ -124,12 +118,7 @@ def subscriber_json(s: SubscriberSettings) -> dict[str, Any]:
                 "kind": kind,
                 "url": channel.url if kind == "file" else origin(channel.url),
                 "secret": "set" if channel.secret else None,
-                "options": {
-                    k: "***"
-                    if any(w in k.lower() for w in _SECRET_WORDS) or _from_env(v, channel.masked)
-                    else v
-                    for k, v in channel.options.items()
-                },
+                "options": {k: "***" if channel.hides(k, v) else v for k, v in channel.options.items()},
             }
         )
     return s.model_dump(exclude={"channels"}) | {"channels": channels}

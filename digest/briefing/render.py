@@ -78,4 +78,3 @@ def render(briefing: Briefing, *, idempotency_key: str = "") -> Message:
         or f"brf_{briefing.subscriber}_{briefing.day.isoformat()}"
         + (f"_{briefing.sequence}" if briefing.sequence > 1 else ""),
     )
-

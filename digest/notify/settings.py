@@ -39,6 +39,7 @@ _HOSTS = {
     "hooks.slack.com": "slack",
     "api.telegram.org": "telegram",
 }
+_SECRET_OPTION_WORDS = ("pass", "secret", "token", "key", "auth")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HTTP_OPTIONS = frozenset({"timeout"})
 _OPTIONS: dict[str, frozenset[str]] = {
@@ -69,6 +70,13 @@ class ChannelSettings(BaseModel):
     # Set by the config loader: the values it took from the environment, masked wherever they
     # appear (a hook's path, a query parameter), not only in `secret`.
     masked: tuple[str, ...] = ()
+
+    def hides(self, key: str, value: object) -> bool:
+        """Whether option ``key`` is shown as ***: a secret by its name (password, token…), or a value
+        the config took from the environment."""
+        return any(word in key.lower() for word in _SECRET_OPTION_WORDS) or any(
+            secret and secret in str(value) for secret in self.masked
+        )
 
     def __repr_args__(self) -> Any:
         # The URL often is the credential (a Slack or Feishu hook, a Telegram token, an access_token).
