@@ -133,21 +133,11 @@ def served(http_server: LocalServer, corpus: dict[str, bytes]) -> Iterator[list[
 def test_a_url_source_of_hostile_documents_loses_none_of_its_good_pages(
     tmp_path: Path, served: list[str]
 ) -> None:
-    config = write_config(tmp_path, tmp_path / "unused")
-    text = config.read_text(encoding="utf-8")
-    folder_source = text[text.index("[[sources]]") : text.index("[[subscribers]]")]
     urls = ", ".join(f'"{url}"' for url in served)
-    config.write_text(
-        text.replace(
-            folder_source, f'[[sources]]\nname = "site"\nkind = "url"\npaper = "清河报"\nurls = [{urls}]\n\n'
-        ),
-        encoding="utf-8",
+    config = _with_source(
+        tmp_path, f'[[sources]]\nname = "site"\nkind = "url"\npaper = "清河报"\nurls = [{urls}]'
     )
-    result = run_digest("--config", str(config), "run", "--once")
-    said = result.stderr.decode()
-    assert result.returncode == 0 and "Traceback" not in said, said[-2000:]
-    stored = {locator.rsplit("/", 1)[-1] for locator in _issues(tmp_path / "digest.db")}
-    assert set(GOOD) <= stored
+    assert set(GOOD) <= _run_keeps_good_pages(tmp_path, config)
 
 
 def _with_source(tmp_path: Path, source: str) -> Path:

@@ -28,6 +28,8 @@ from functools import lru_cache
 
 import jieba.posseg
 
+from digest.summarise.sentences import split_clauses
+
 EVENT_VERBS = frozenset(
     {
         *("召开", "举行", "举办", "开展", "启动", "印发", "出台", "发布", "部署", "召集"),
@@ -54,7 +56,7 @@ _CONTEXT = re.compile(
 # A clause that goes on from the one before (并召开…, 随后…): its doer is that clause's, not one to guess.
 _CONTINUING = re.compile(r"^(?:并|同时|随后|还|也|又|再|然后|之后|此后|其中)")
 _TIME = re.compile(
-    r"^(?:(?:\d{4}年)?\d{1,2}月\d{1,2}日|近日|日前|近期|连日来|昨天|昨日|今天|今日|当天|日前)"
+    r"^(?:(?:\d{4}年)?\d{1,2}月\d{1,2}日|近日|日前|近期|连日来|昨天|昨日|今天|今日|当天)"
     r"(?:上午|下午|晚上|晚间|早上|凌晨|中午|晚)?[，,]?"
 )
 _BRACKETS = re.compile(r"（[^）]*）|\([^)]*\)|【[^】]*】")
@@ -70,8 +72,6 @@ _MIN_CHARS = 6
 # How much may stand before the verb of a clause that lost its doer (共同, 随即, 先后): an adverb.
 _ADVERB_ROOM = 4
 _CHAIRED = re.compile(r"召开(?:了)?(?P<meeting>[^，。]{2,24}?(?:会议|大会|座谈会|推进会|调度会|常委会))")
-# Clauses end at a comma or a semicolon; not at 、, which lists the doers (县委办、县政府办联合印发).
-_CLAUSE_END = re.compile(r"[，,；;]")
 
 
 def event_headline(sentences: Sequence[str], limit: int) -> str | None:
@@ -80,7 +80,7 @@ def event_headline(sentences: Sequence[str], limit: int) -> str | None:
     subject: str | None = None  # the latest place or organisation named so far
     for sentence in sentences[:3]:
         in_context = False
-        for clause in (_TIME.sub("", clause).strip() for clause in _clauses(sentence)):
+        for clause in (_TIME.sub("", clause).strip() for clause in split_clauses(sentence, at_lists=False)):
             own = _subject(clause)
             if _CONTEXT.match(clause):
                 in_context = True  # 为…，提高…，: the purpose goes on until a clause names its doer
@@ -111,11 +111,6 @@ def event_headline(sentences: Sequence[str], limit: int) -> str | None:
             if headline is not None:
                 return headline
     return None
-
-
-def _clauses(sentence: str) -> list[str]:
-    body = sentence.rstrip("。！？!?…”’」』）)》\"' ")
-    return [clause.strip() for clause in _CLAUSE_END.split(body) if clause.strip()]
 
 
 def _event_verb(clause: str) -> str | None:

@@ -8,6 +8,8 @@ import re
 # it; a line break ends one too, since paragraphs never break inside a sentence.
 _SENTENCE = re.compile(r"[^。！？!?…\n]+(?:(?:[。！？!?]|…+)[”’」』）)》\"']*|\n|$)")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、]")
+# Without 、 and ：, which list the doers (县委办、县政府办联合印发) rather than end a clause.
+_CLAUSE_END = re.compile(r"[，,；;]")
 ELLIPSIS = "…"
 
 
@@ -20,10 +22,12 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def split_clauses(sentence: str) -> list[str]:
-    """Clauses of a sentence, without their separating or closing punctuation."""
+def split_clauses(sentence: str, *, at_lists: bool = True) -> list[str]:
+    """Clauses of a sentence, without their separating or closing punctuation; ``at_lists=False``
+    keeps a list (A、B) and what a colon introduces in one clause."""
     body = re.sub(r"[。！？!?…”’」』）)》\"']+$", "", sentence)
-    return [clause.strip() for clause in _CLAUSE_BREAK.split(body) if clause.strip()]
+    breaks = _CLAUSE_BREAK if at_lists else _CLAUSE_END
+    return [clause.strip() for clause in breaks.split(body) if clause.strip()]
 
 
 def cut_at_clause(text: str, limit: int) -> str:
