@@ -24,7 +24,7 @@ import httpx
 
 from digest import __version__
 from digest.briefing.accounts import SubscriberAccount, account
-from digest.briefing.daily import brief, build_channels, supplement
+from digest.briefing.daily import BriefOutcome, brief, build_channels, supplement
 from digest.config import Settings
 from digest.delivery import DeliveryReport, deliver_due
 from digest.ingest.house_styles import house_styles
@@ -143,7 +143,8 @@ def brief_and_deliver(rt: Runtime, names: list[str] | None = None, day: dt.date 
             outcome = brief(rt.store, subscriber, when, rt.channels, now=rt.clock())
             log.info("briefing of %s for %s: %s", subscriber.name, when, outcome.value)
             late = 0
-            if subscriber.late == "supplement":
+            # A briefing planned just now holds all there is: composing again at once finds nothing.
+            if subscriber.late == "supplement" and outcome is BriefOutcome.UNCHANGED:
                 late = supplement(rt.store, subscriber, when, rt.channels, now=rt.clock())
             briefed.append((subscriber, when, outcome, late))
         report = deliver(rt, names)
