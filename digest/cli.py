@@ -89,6 +89,12 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
 @click.option("--device", default=None, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--dtype", type=click.Choice(["auto", "float32", "bfloat16", "float16"]), default=None)
 @click.option("--quantize", type=click.Choice(["none", "int8"]), default=None, help="int8: CPU only.")
+@click.option(
+    "--model-writes",
+    type=click.Choice(["profile", "headline", "summary", "both"]),
+    default=None,
+    help="What the model writes; the extractive engine writes the rest. Default: the profile's choice.",
+)
 @click.option("--headline-max", type=click.IntRange(4, 200), default=None, help="Headline length limit.")
 @click.option("--summary-max", type=click.IntRange(10, 5000), default=None, help="Summary length limit.")
 @click.pass_context
@@ -106,6 +112,7 @@ def summarise(
     device: str | None,
     dtype: str | None,
     quantize: str | None,
+    model_writes: str | None,
     headline_max: int | None,
     summary_max: int | None,
 ) -> None:
@@ -118,6 +125,7 @@ def summarise(
         "device": device,
         "dtype": dtype,
         "quantize": quantize,
+        "model_writes": model_writes,
         "headline_max_chars": headline_max,
         "summary_max_chars": summary_max,
     }

@@ -46,6 +46,7 @@ class SummariseSettings(_Section):
     device: str = Field(pattern=r"^(auto|cpu|mps|cuda(:\d+)?)$")
     dtype: Literal["auto", "float32", "bfloat16", "float16"]
     quantize: Literal["none", "int8"]
+    model_writes: Literal["profile", "headline", "summary", "both"] = "profile"
     batch_size: int = Field(ge=1, le=1024)
     max_input_tokens: int = Field(ge=0, le=32768)
     cache_dir: str

@@ -40,7 +40,7 @@ def build_summariser(settings: SummariseSettings, warn: Callable[[str], None] = 
 
 def _seq2seq(settings: SummariseSettings) -> Summariser:
     from digest.summarise.loading import RuntimeOptions  # noqa: PLC0415
-    from digest.summarise.profiles import PROFILES, resolve_profile  # noqa: PLC0415
+    from digest.summarise.profiles import PROFILES, WRITES, resolve_profile  # noqa: PLC0415
     from digest.summarise.seq2seq import Seq2SeqSummariser  # noqa: PLC0415
 
     model = PROFILES[settings.model].model_id if settings.model in PROFILES else settings.model
@@ -60,6 +60,7 @@ def _seq2seq(settings: SummariseSettings) -> Summariser:
         summary_max_chars=settings.summary_max_chars,
         batch_size=settings.batch_size,
         max_input_tokens=settings.max_input_tokens or None,
+        writes=WRITES.get(settings.model_writes),
     )
 
 

@@ -18,6 +18,13 @@ from digest.errors import ConfigError
 
 Architecture = Literal["pegasus", "t5", "mt5", "bart"]
 TokenizerKind = Literal["pegasus-jieba", "sentencepiece", "bert"]
+Output = Literal["summary", "headline"]
+# What a model writes, as [summarise] model_writes names it; "profile" defers to the profile.
+WRITES: dict[str, tuple[Output, ...]] = {
+    "headline": ("headline",),
+    "summary": ("summary",),
+    "both": ("summary", "headline"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +43,15 @@ class GenerationSettings:
 
 @dataclass(frozen=True, slots=True)
 class Prompt:
-    summary: str
-    headline: str
+    """The text a model is given for each output it writes; ``{text}`` stands for the article."""
 
-    def render(self, kind: Literal["summary", "headline"], text: str) -> str:
+    summary: str | None
+    headline: str | None
+
+    def render(self, kind: Output, text: str) -> str:
         template = self.summary if kind == "summary" else self.headline
+        if template is None:
+            raise ConfigError(f"the prompt has no {kind} template")
         return template.replace("{text}", text)
 
     @property
@@ -66,11 +77,24 @@ class ModelProfile:
     licence: str = ""
     # Some inputs need whitespace collapsed the way the model saw them in training.
     collapse_whitespace: bool = False
+    # Which outputs the model writes; the extractive engine writes the others. A model is asked
+    # only for what it was trained to write: a model trained on short titles writes headlines, one
+    # trained on summaries writes summaries. Asking one prompt for both gives a headline that is
+    # the summary's first words.
+    writes: tuple[Output, ...] = ("headline",)
 
-    def load_prompt(self) -> Prompt:
-        text = resources.files("digest.prompts").joinpath(f"{self.prompt}.toml").read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-        return Prompt(summary=data["summary"], headline=data["headline"])
+    def load_prompt(self, writes: tuple[Output, ...] | None = None) -> Prompt:
+        """The profile's prompt, checked to have a template for each output the model writes."""
+        name = f"{self.prompt}.toml"
+        data = tomllib.loads(resources.files("digest.prompts").joinpath(name).read_text(encoding="utf-8"))
+        prompt = Prompt(summary=data.get("summary"), headline=data.get("headline"))
+        for kind in writes or self.writes:
+            if getattr(prompt, kind) is None:
+                raise ConfigError(
+                    f"prompt {name} has no {kind} template, so {self.name} cannot write {kind}s; "
+                    f"set [summarise] model_writes to what the prompt has"
+                )
+        return prompt
 
 
 PROFILES: dict[str, ModelProfile] = {
@@ -82,6 +106,8 @@ PROFILES: dict[str, ModelProfile] = {
         prompt="plain",
         # Fine-tuned with 128 input tokens: longer inputs are selected down to that, not truncated.
         max_input_tokens=128,
+        # Fine-tuned on LCSTS, whose targets are short titles: a headline writer.
+        writes=("headline",),
         size="238M parameters, about 0.95 GB download",
         licence="Apache-2.0",
     ),
@@ -92,6 +118,7 @@ PROFILES: dict[str, ModelProfile] = {
         tokenizer="pegasus-jieba",
         prompt="plain",
         max_input_tokens=128,
+        writes=("headline",),
         size="523M parameters, about 2.1 GB download; meant for a GPU",
         licence="Apache-2.0",
     ),
@@ -102,6 +129,8 @@ PROFILES: dict[str, ModelProfile] = {
         tokenizer="sentencepiece",
         prompt="randeng-t5-multitask",
         max_input_tokens=512,
+        # Its instruction set has a summarisation task and no title task.
+        writes=("summary",),
         fp16_safe=False,
         size="784M parameters, about 3.1 GB download; meant for a GPU",
         licence="Apache-2.0",
@@ -113,6 +142,8 @@ PROFILES: dict[str, ModelProfile] = {
         tokenizer="sentencepiece",
         prompt="randeng-t5-multitask",
         max_input_tokens=512,
+        # Its instruction set has a summarisation task and no title task.
+        writes=("summary",),
         fp16_safe=False,
         size="77M parameters, about 0.3 GB download",
         licence="Apache-2.0",
@@ -124,6 +155,8 @@ PROFILES: dict[str, ModelProfile] = {
         tokenizer="sentencepiece",
         prompt="plain",
         max_input_tokens=512,
+        # XL-Sum's targets are one- or two-sentence summaries.
+        writes=("summary",),
         generation=GenerationSettings(
             num_beams=4, summary_max_new_tokens=84, no_repeat_ngram_size=2, repetition_penalty=1.0
         ),
@@ -141,6 +174,15 @@ _BY_ARCHITECTURE: dict[str, tuple[Architecture, TokenizerKind, bool]] = {
     "t5": ("t5", "sentencepiece", False),
     "mt5": ("mt5", "sentencepiece", False),
     "bart": ("bart", "bert", True),
+}
+# What a model of each family that digest does not know most likely writes: Chinese Pegasus and BART
+# summarisers are mostly LCSTS fine-tunes (title-length targets); T5 and mT5 ones mostly summary
+# fine-tunes. [summarise] model_writes overrides it.
+_WRITES_BY_ARCHITECTURE: dict[Architecture, tuple[Output, ...]] = {
+    "pegasus": ("headline",),
+    "bart": ("headline",),
+    "t5": ("summary",),
+    "mt5": ("summary",),
 }
 
 
@@ -211,4 +253,5 @@ def _infer(model: str, directory: Path) -> ModelProfile:
         max_input_tokens=min(positions, 512),
         fp16_safe=fp16_safe,
         strip_cjk_spaces=tokenizer == "bert",
+        writes=_WRITES_BY_ARCHITECTURE[architecture],
     )

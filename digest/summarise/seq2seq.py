@@ -15,21 +15,22 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 from digest.ingest.clean import clean_line
 from digest.models import Article, Summary
 from digest.summarise.chunking import plan_input, select_sentences
 from digest.summarise.extractive import ExtractiveSummariser, content_words, cut_at_word, textrank
 from digest.summarise.guard import ArticleFacts
+from digest.summarise.headline_check import headline_problem
 from digest.summarise.loading import LoadedModel
-from digest.summarise.profiles import GenerationSettings, Prompt
+from digest.summarise.profiles import GenerationSettings, Output, Prompt
 from digest.summarise.sentences import cut_at_clause, split_sentences
 from digest.summarise.tokenization import strip_cjk_spaces
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["summary", "headline"]
+Kind = Output
 _SENTENCE_END = re.compile(r"(?:[。！？!?]|…+)[”’」』）)》\"']*")
 _DIGITS = re.compile(r"\d+")
 _UNUSED = re.compile(r"\[unused\d+\]")
@@ -57,10 +58,13 @@ class Seq2SeqSummariser:
         max_input_tokens: int | None = None,
         generation: GenerationSettings | None = None,
         progress: bool | None = None,
+        writes: tuple[Kind, ...] | None = None,
     ) -> None:
         self.loaded = loaded
         self.profile = loaded.profile
-        self.prompt: Prompt = loaded.profile.load_prompt()
+        # What the model writes: the profile's choice unless the settings name another.
+        self.writes: tuple[Kind, ...] = writes or loaded.profile.writes
+        self.prompt: Prompt = loaded.profile.load_prompt(self.writes)
         self.headline_max_chars = headline_max_chars
         self.summary_max_chars = summary_max_chars
         self.batch_size = max(1, batch_size)
@@ -81,45 +85,70 @@ class Seq2SeqSummariser:
             return []
         started = time.perf_counter()
         inputs = self._inputs(articles)
-        facts = [ArticleFacts.from_article(_source_text(a)) for a in articles]
-        outputs = self._generate_both([_Job(i, text) for i, text in enumerate(inputs)], self.generation)
+        sources = [_source_text(a) for a in articles]
+        facts = [ArticleFacts.from_article(source) for source in sources]
+        outputs = self._generate_written([_Job(i, text) for i, text in enumerate(inputs)], self.generation)
+        problems = [self._problems(outputs[i], facts[i], sources[i]) for i in range(len(articles))]
 
         verdicts: list[str] = ["ok"] * len(articles)
-        retry: list[int] = []
-        for i, (summary, headline) in enumerate(outputs):
-            if _problem(facts[i], summary) or _problem(facts[i], headline):
-                retry.append(i)
+        retry = [i for i, found in enumerate(problems) if found]
         if retry:
             stricter = _stricter(self.generation)
             jobs = [_Job(i, inputs[i], self._banned_numbers(articles[i])) for i in retry]
-            for i, pair in zip(retry, self._generate_both(jobs, stricter), strict=True):
-                outputs[i] = pair
+            for i, written in zip(retry, self._generate_written(jobs, stricter), strict=True):
+                outputs[i] = written
+                problems[i] = self._problems(written, facts[i], sources[i])
                 verdicts[i] = "retried"
 
+        # What the model does not write, or wrote and the guard refused, comes from the extractive engine.
+        needs_extractive = len(self.writes) < 2 or any(problems)
+        extractive = self.fallback.summarise(articles) if needs_extractive else []
         results: list[Summary] = []
-        for i, article in enumerate(articles):
-            summary, headline = outputs[i]
-            problems = {
-                kind: _problem(facts[i], text)
-                for kind, text in (("summary", summary), ("headline", headline))
-            }
-            fallen = [f"{kind} ({problem})" for kind, problem in problems.items() if problem]
-            if fallen:
-                extractive = self.fallback.summarise([article])[0]
-                summary = extractive.summary if problems["summary"] else summary
-                headline = extractive.headline if problems["headline"] else headline
-            verdict = "fallback: " + "; ".join(fallen) if fallen else verdicts[i]
-            engine = self.fallback.name if len(fallen) == 2 else self.name
-            results.append(Summary(headline=headline, summary=summary, engine=engine, guard=verdict))
+        for i in range(len(articles)):
+            kept = {kind: text for kind, text in outputs[i].items() if kind not in problems[i]}
+            fallen = [f"{kind} ({problem})" for kind, problem in problems[i].items()]
+            results.append(
+                Summary(
+                    headline=kept.get("headline", extractive[i].headline if extractive else ""),
+                    summary=kept.get("summary", extractive[i].summary if extractive else ""),
+                    engine=self._engine_label(tuple(kept)),
+                    guard="fallback: " + "; ".join(fallen) if fallen else verdicts[i],
+                )
+            )
         log.info(
             "%s: %d articles in %.1fs (%d retried, %d with fallback)",
             self.name,
             len(articles),
             time.perf_counter() - started,
             len(retry),
-            sum(1 for r in results if r.guard and r.guard.startswith("fallback")),
+            sum(1 for found in problems if found),
         )
         return results
+
+    def _problems(self, written: dict[Kind, str], facts: ArticleFacts, source: str) -> dict[Kind, str]:
+        """Why each written output cannot be used (outputs that can are absent)."""
+        found: dict[Kind, str] = {}
+        for kind, text in written.items():
+            problem = _problem(facts, text)
+            if problem is None and kind == "headline":
+                # One prompt and one decoder for both outputs start them alike: such a headline is
+                # the summary cut short, not a headline.
+                if _starts(written.get("summary", ""), text):
+                    problem = "the summary's opening words"
+                else:
+                    problem = headline_problem(text, source)
+            if problem is not None:
+                found[kind] = problem
+        return found
+
+    def _engine_label(self, kept: tuple[Kind, ...]) -> str:
+        """Who wrote what: the model, the extractive engine, or each one part."""
+        if not kept:
+            return self.fallback.name
+        if len(kept) == 2:
+            return self.name
+        other: Kind = "summary" if kept[0] == "headline" else "headline"
+        return f"{self.name} {kept[0]} + {self.fallback.name} {other}"
 
     # -- inputs ----------------------------------------------------------------------------------
 
@@ -129,7 +158,9 @@ class Seq2SeqSummariser:
         plans = []
         for article in articles:
             sentences = split_sentences(article.text) or [article.text]
-            plans.append(self._plan(sentences, budget))
+            # A model that writes no summaries cannot summarise chunks: its input is the article's
+            # lead and its most central sentences, as many as fit.
+            plans.append(self._plan(sentences, budget, allow_chunks="summary" in self.writes))
         # Articles far over the budget are read in chunks: all chunks of all articles in one batched pass.
         chunk_jobs = [_Job(i, chunk) for i, plan in enumerate(plans) for chunk in plan.chunks]
         if chunk_jobs:
@@ -157,32 +188,33 @@ class Seq2SeqSummariser:
 
     def _text_budget(self) -> int:
         """Tokens left for the article once the prompt's own words and the end token are counted."""
-        overhead = self.loaded.tokenizer.count(self.prompt.render("summary", "")) + 1
+        overhead = max(self.loaded.tokenizer.count(self.prompt.render(kind, "")) for kind in self.writes) + 1
         return max(16, self.max_input_tokens - overhead)
 
     # -- generation ------------------------------------------------------------------------------
 
-    def _generate_both(self, jobs: list[_Job], settings: GenerationSettings) -> list[tuple[str, str]]:
-        """Summary and headline for each job; one encoder pass serves both when the prompts agree."""
-        if self.prompt.shared:
-            pairs = self._run(jobs, ("summary", "headline"), settings)
-            return [(p["summary"], p["headline"]) for p in pairs]
-        summaries = self._generate(jobs, "summary", settings)
-        headlines = self._generate(jobs, "headline", settings)
-        return list(zip(summaries, headlines, strict=True))
+    def _generate_written(self, jobs: list[_Job], settings: GenerationSettings) -> list[dict[Kind, str]]:
+        """Each output the model writes, for each job; one encoder pass serves both when the prompts agree."""
+        if len(self.writes) == 2 and self.prompt.shared:
+            return self._run(jobs, self.writes, settings)
+        written: list[dict[Kind, str]] = [{} for _ in jobs]
+        for kind in self.writes:
+            for row, text in zip(written, self._generate(jobs, kind, settings), strict=True):
+                row[kind] = text
+        return written
 
     def _generate(self, jobs: list[_Job], kind: Kind, settings: GenerationSettings) -> list[str]:
         return [p[kind] for p in self._run(jobs, (kind,), settings)]
 
     def _run(
         self, jobs: list[_Job], kinds: tuple[Kind, ...], settings: GenerationSettings
-    ) -> list[dict[str, str]]:
+    ) -> list[dict[Kind, str]]:
         tokenizer = self.loaded.tokenizer
         encoded = [
             tokenizer.encode(self._prompted(kinds[0], job.text), self.max_input_tokens) for job in jobs
         ]
         generated = self.generate_ids(encoded, kinds, settings, banned=[job.banned for job in jobs])
-        results: list[dict[str, str]] = [{} for _ in jobs]
+        results: list[dict[Kind, str]] = [{} for _ in jobs]
         for kind in kinds:
             texts = tokenizer.decode([row[kind] for row in generated])
             for i, text in enumerate(texts):
@@ -311,6 +343,13 @@ def _stricter(settings: GenerationSettings) -> GenerationSettings:
         repetition_penalty=settings.repetition_penalty + 0.3,
         no_repeat_ngram_size=max(2, settings.no_repeat_ngram_size),
     )
+
+
+def _starts(summary: str, headline: str) -> bool:
+    """Whether ``headline`` is the opening of ``summary``, punctuation and spaces aside."""
+    strip = re.compile(r"[\W_]+")
+    bare = strip.sub("", headline)
+    return bool(bare) and strip.sub("", summary).startswith(bare)
 
 
 def _source_text(article: Article) -> str:

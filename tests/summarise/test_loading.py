@@ -138,8 +138,25 @@ def test_profiles() -> None:
         resolve_profile("someone/unknown")
     t5 = PROFILES["randeng-t5-multitask"].load_prompt()
     assert t5.render("summary", "正文") == "生成式摘要任务：【正文】这篇文章的摘要是什么？"
-    assert t5.shared
     assert PROFILES["randeng-pegasus-238m"].load_prompt().render("headline", "正文") == "正文"
+
+
+def test_each_profile_writes_what_its_model_was_trained_for() -> None:
+    # Randeng-Pegasus was fine-tuned on LCSTS, whose targets are short titles; T5 MultiTask's
+    # summarisation task and XL-Sum write summaries.
+    assert PROFILES["randeng-pegasus-238m"].writes == ("headline",)
+    assert PROFILES["randeng-pegasus-523m"].writes == ("headline",)
+    assert PROFILES["randeng-t5-multitask"].writes == ("summary",)
+    assert PROFILES["randeng-t5-77m-multitask"].writes == ("summary",)
+    assert PROFILES["mt5-xlsum"].writes == ("summary",)
+    for profile in PROFILES.values():
+        profile.load_prompt()  # each has a template for what it writes
+
+
+def test_asking_a_model_for_an_output_its_prompt_lacks_says_what_to_set() -> None:
+    # T5 MultiTask has no title task, so its prompt file has no headline template.
+    with pytest.raises(ConfigError, match=r"no headline template.*model_writes"):
+        PROFILES["randeng-t5-multitask"].load_prompt(("summary", "headline"))
 
 
 @pytest.mark.parametrize("kind", ["t5", "bart"])
@@ -148,6 +165,8 @@ def test_local_directories_get_an_inferred_profile(kind: str, tmp_path: Path) ->
     profile = resolve_profile(str(directory), None, directory)
     assert profile.architecture == kind
     assert profile.strip_cjk_spaces is (kind == "bart")
+    # Chinese BART fine-tunes are mostly LCSTS title writers; T5 ones summary writers.
+    assert profile.writes == (("headline",) if kind == "bart" else ("summary",))
     assert profile.fp16_safe is (kind == "bart")
 
 

@@ -19,10 +19,12 @@ from digest.ingest.segment import segment
 from digest.models import Article, DocumentKind, PageText
 from digest.summarise.engines import build_summariser
 from digest.summarise.extractive import ExtractiveSummariser
+from digest.summarise.guard import ArticleFacts
+from digest.summarise.headline_check import headline_problem
 from digest.summarise.loading import LoadedModel, RuntimeOptions, load
 from digest.summarise.profiles import GenerationSettings, resolve_profile
 from digest.summarise.sentences import split_sentences
-from digest.summarise.seq2seq import Seq2SeqSummariser
+from digest.summarise.seq2seq import Seq2SeqSummariser, _Job
 from tests.summarise.tiny_models import KINDS, SAMPLE, build_tiny_model
 
 CJK_SPACE = "\u4e00-\u9fff"
@@ -59,12 +61,75 @@ def test_every_family_summarises_the_sample_page(
     for summary in summaries:
         assert summary.guard is not None
         assert summary.guard == "ok" or summary.guard.startswith(("retried", "fallback"))
-        assert summary.engine in (engine.name, "extractive")
+        (written,) = (
+            engine.writes
+        )  # each family writes one output by default, the extractive engine the other
+        other = "summary" if written == "headline" else "headline"
+        assert summary.engine in (f"{engine.name} {written} + extractive {other}", "extractive")
         assert 0 < len(summary.headline) <= 30
         assert 0 < len(summary.summary) <= 120
-        if summary.guard.startswith("fallback") and "summary" in summary.guard:
-            # The fallback is the extractive engine's own summary.
+        if summary.guard.startswith("fallback") or written == "headline":
+            # What the model does not write, or wrote and the guard refused, is the extractive engine's.
             assert summary.summary.startswith(("盛夏", "7月", "进入", "为进一步"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_headline_is_never_the_opening_of_its_summary(
+    kind: str, model_dirs: dict[str, Path], articles: list[Article]
+) -> None:
+    # Asked for both from one prompt, greedy decoding starts both outputs with the same tokens: the
+    # "headline" would be the summary cut short. The guard replaces it with the extractive headline.
+    engine = Seq2SeqSummariser(
+        loaded(model_dirs[kind]), generation=FAST, batch_size=2, writes=("summary", "headline")
+    )
+    first = engine._generate_written([_Job(i, a.text) for i, a in enumerate(articles)], FAST)
+    assert all(_bare(w["summary"]).startswith(_bare(w["headline"])) for w in first)  # the defect
+    summaries = engine.summarise(articles)
+    extractive = ExtractiveSummariser().summarise(articles)
+    for got, fallback in zip(summaries, extractive, strict=True):
+        assert not _bare(got.summary).startswith(_bare(got.headline))
+        assert got.guard is not None
+        if got.guard.startswith("fallback") and "headline" in got.guard:
+            assert got.headline == fallback.headline
+
+
+def _bare(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@pytest.mark.parametrize("kind", ["pegasus", "bart"])
+def test_an_accepted_model_headline_says_who_did_what(
+    kind: str, model_dirs: dict[str, Path], articles: list[Article]
+) -> None:
+    engine = Seq2SeqSummariser(loaded(model_dirs[kind]), generation=FAST, batch_size=2)
+    assert engine.writes == ("headline",)
+    for article, summary in zip(articles, engine.summarise(articles), strict=True):
+        assert summary.guard is not None
+        if summary.guard.startswith("fallback"):
+            assert summary.guard.startswith("fallback: headline (")
+            assert summary.engine == "extractive"
+        else:
+            assert headline_problem(summary.headline, article.text) is None
+
+
+def test_the_guard_refuses_headlines_that_are_no_headlines(
+    model_dirs: dict[str, Path], articles: list[Article]
+) -> None:
+    engine = Seq2SeqSummariser(loaded(model_dirs["pegasus"]), generation=FAST)
+    source = articles[0].text
+    facts = ArticleFacts.from_article(source)
+    assert engine._problems({"headline": "为在高温酷暑下坚守一线的基层工作者送去清凉"}, facts, source) == {
+        "headline": "opens with 为"
+    }
+    assert engine._problems({"headline": "汾阳县总工会开展送清凉活动"}, facts, source) == {
+        "headline": "names 汾阳县, which the article does not"
+    }
+    assert engine._problems({"headline": "交城县总工会开展送清凉活动"}, facts, source) == {}
+    both = {
+        "summary": "交城县总工会开展送清凉活动，为职工送去关怀。",
+        "headline": "交城县总工会开展送清凉活动",
+    }
+    assert engine._problems(both, facts, source) == {"headline": "the summary's opening words"}
 
 
 def test_bert_vocabulary_models_lose_their_spaces(
@@ -121,7 +186,9 @@ def test_long_articles_are_selected_then_chunked(
     encoder_calls: tuple[LoadedModel, list[int]], articles: list[Article]
 ) -> None:
     model, calls = encoder_calls
-    engine = Seq2SeqSummariser(model, generation=FAST, max_input_tokens=40, batch_size=64)
+    engine = Seq2SeqSummariser(
+        model, generation=FAST, max_input_tokens=40, batch_size=64, writes=("summary",)
+    )
     budget = engine._text_budget()
     inputs = engine._inputs(articles)
     assert calls, "articles far over the budget are first summarised in chunks"
@@ -133,6 +200,22 @@ def test_long_articles_are_selected_then_chunked(
     # An article within the budget is passed whole.
     short = Article(index=1, paragraphs=("县里召开会议。会议要求落实责任。",))
     assert engine._inputs([short]) == ["县里召开会议。会议要求落实责任。"]
+
+
+def test_a_headline_writer_reads_the_lead_and_central_sentences_not_chunk_summaries(
+    encoder_calls: tuple[LoadedModel, list[int]], articles: list[Article]
+) -> None:
+    # A model that writes no summaries cannot summarise chunks; it is given what fits of the article.
+    model, calls = encoder_calls
+    engine = Seq2SeqSummariser(model, generation=FAST, max_input_tokens=40, writes=("headline",))
+    budget = engine._text_budget()
+    inputs = engine._inputs(articles)
+    assert not calls
+    for article, text in zip(articles, inputs, strict=True):
+        sentences = split_sentences(text)
+        assert sentences[0] == split_sentences(article.text)[0]  # the lead always
+        assert all(s in article.text for s in sentences)
+        assert model.tokenizer.count(text) <= budget or len(sentences) == 1
 
 
 def _biased(directory: Path, token: str) -> LoadedModel:
@@ -150,7 +233,7 @@ def test_a_looping_model_falls_back_to_the_extractive_result(tmp_path: Path, art
     summaries = engine.summarise(articles[:2])
     extractive = ExtractiveSummariser().summarise(articles[:2])
     for got, fallback in zip(summaries, extractive, strict=True):
-        assert got.guard == "fallback: summary (degenerate); headline (degenerate)"
+        assert got.guard == "fallback: headline (degenerate)"
         assert got.engine == "extractive"
         assert (got.headline, got.summary) == (fallback.headline, fallback.summary)
 
