@@ -20,7 +20,7 @@ from digest.pipeline import summarise_pending
 from digest.store import StoredIssue, StoredSummary
 
 if TYPE_CHECKING:
-    from digest.api.app import ApiState
+    from digest.api.state import ApiState
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from digest.errors import DigestError
 if TYPE_CHECKING:
     from prometheus_client import Metric
 
-    from digest.api.app import ApiState
+    from digest.api.state import ApiState
 
 _STATES = ("pending", "sent", "failed")
 

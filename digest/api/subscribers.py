@@ -28,7 +28,7 @@ from digest.notify.base import origin
 from digest.notify.settings import ChannelSettings, check_channel, env_references, file_folder, infer_kind
 
 if TYPE_CHECKING:
-    from digest.api.app import ApiState
+    from digest.api.state import ApiState
 
 # ChannelSettings fields the config loader sets (see digest.config), never a request.
 _LOADER_FIELDS = frozenset({"broken", "masked"})

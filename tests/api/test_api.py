@@ -200,7 +200,7 @@ def test_summarise_runs_off_the_event_loop(make_app: Callable[..., FastAPI]) -> 
     """A slow engine must not hold up /healthz (checked over a real server in test_live.py too)."""
     import threading  # noqa: PLC0415
 
-    from digest.api.app import ApiState  # noqa: PLC0415
+    from digest.api.state import ApiState  # noqa: PLC0415
 
     class Slow(ExtractiveSummariser):
         def summarise(self, articles):  # type: ignore[no-untyped-def]
