@@ -1,4 +1,4 @@
-"""The Randeng-Pegasus tokenizer, and a decoding fix-up for the BERT-vocabulary model families.
+"""The Randeng-Pegasus tokenizer.
 
 IDEA-CCNL's Randeng-Pegasus models ship a BERT Chinese ``vocab.txt`` and a tokenizer class of their own
 that ``AutoTokenizer`` cannot load, so this module reimplements its documented behaviour:
@@ -12,6 +12,9 @@ that ``AutoTokenizer`` cannot load, so this module reimplements its documented b
 
 Literal special-token strings in the text (``"</s>"``) are *not* turned into special ids: articles are
 untrusted input and must not be able to end or mask the model's input.
+
+BERT's own rules, and strip_cjk_spaces (the decoding fix-up for the other BERT-vocabulary model
+families, still importable from here), live in digest.summarise.bert_text.
 """
 
 from __future__ import annotations
@@ -19,15 +22,28 @@ from __future__ import annotations
 import json
 import logging
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jieba
 
+from digest.summarise.bert_text import bert_tokens, join_tokens, strip_cjk_spaces
+
 if TYPE_CHECKING:
     import torch
+
+__all__ = [
+    "CONFIG_FILE",
+    "EOS",
+    "MASK_1",
+    "MASK_2",
+    "PAD",
+    "UNK",
+    "VOCAB_FILE",
+    "PegasusJiebaTokenizer",
+    "strip_cjk_spaces",
+]
 
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on every start
 
@@ -51,57 +67,9 @@ _SPECIAL_SLOTS: dict[str, str] = {
 # BERT's own control entries are never text either: a half-trained or random model can emit them.
 _BERT_CONTROL = re.compile(r"\[(?:CLS|SEP|MASK|unused\d+)\]")
 
-# BERT's WordPiece gives up on longer words (they are almost always junk such as URLs or base64).
-_MAX_WORD_CHARS = 100
 # The per-word cache holds the tokenization of words missing from the vocabulary; news text reuses a
 # bounded set of them, but a long-running service must not grow without limit.
 _CACHE_LIMIT = 200_000
-
-# CJK ideograph blocks BERT puts spaces around (its ``_is_chinese_char``).
-_CJK_RANGES = (
-    (0x4E00, 0x9FFF),
-    (0x3400, 0x4DBF),
-    (0x20000, 0x2A6DF),
-    (0x2A700, 0x2B73F),
-    (0x2B740, 0x2B81F),
-    (0x2B820, 0x2CEAF),
-    (0xF900, 0xFAFF),
-    (0x2F800, 0x2FA1F),
-)
-# Words made only of these ideographs are unchanged by every basic-tokenizer step (the compatibility
-# blocks F900-FAFF and 2F800-2FA1F are left out: Unicode normalisation rewrites them), so they can skip
-# the character-by-character pipeline and be split into characters directly.
-_PLAIN_CJK_WORD = re.compile(
-    "[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002a6df\U0002a700-\U0002b73f\U0002b740-\U0002b81f"
-    "\U0002b820-\U0002ceaf]+"
-)
-
-
-def _is_cjk(ch: str) -> bool:
-    cp = ord(ch)
-    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
-
-
-def _is_whitespace(ch: str) -> bool:
-    return ch in " \t\n\r" or unicodedata.category(ch) == "Zs"
-
-
-def _is_control(ch: str) -> bool:
-    # Tab and newlines count as whitespace, not control, so they separate words instead of vanishing.
-    return ch not in "\t\n\r" and unicodedata.category(ch).startswith("C")
-
-
-def _is_punctuation(ch: str) -> bool:
-    cp = ord(ch)
-    # BERT treats every non-alphanumeric ASCII character as punctuation, including $, ^, + and `.
-    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
-        return True
-    return unicodedata.category(ch).startswith("P")
-
-
-def _is_latin_word_char(ch: str) -> bool:
-    # Letters and digits of alphabetic scripts; CJK characters are alphanumeric too but take no spaces.
-    return ch.isalnum() and ord(ch) < 0x2E80
 
 
 class PegasusJiebaTokenizer:
@@ -281,59 +249,12 @@ class PegasusJiebaTokenizer:
         cached = self._word_cache.get(word)
         if cached is not None:
             return cached
-        if _PLAIN_CJK_WORD.fullmatch(word):
-            # One token per character; WordPiece on a single character is the character or <unk>.
-            tokens = tuple(ch if ch in self._vocab else UNK for ch in word)
-        else:
-            tokens = tuple(piece for token in self._basic_tokenize(word) for piece in self._wordpiece(token))
+        tokens = bert_tokens(word, self._vocab, lower=self.do_lower_case, unk=UNK)
         result = (tokens, tuple(self.convert_tokens_to_ids(tokens)))
         if len(self._word_cache) >= _CACHE_LIMIT:
             self._word_cache.clear()
         self._word_cache[word] = result
         return result
-
-    def _basic_tokenize(self, text: str) -> Iterator[str]:
-        """BERT's basic tokenizer: clean, isolate CJK characters, fold case and accents, split punctuation."""
-        spaced: list[str] = []
-        for ch in text:
-            cp = ord(ch)
-            if cp in {0, 0xFFFD} or _is_control(ch):
-                continue
-            if _is_whitespace(ch):
-                spaced.append(" ")
-            elif _is_cjk(ch):
-                spaced.append(f" {ch} ")
-            else:
-                spaced.append(ch)
-        # NFC first so that one character written two ways gives one token.
-        for chunk in unicodedata.normalize("NFC", "".join(spaced)).split():
-            if self.do_lower_case:
-                # Accents go with case: NFD splits "é" into "e" and a combining mark (category Mn).
-                decomposed = unicodedata.normalize("NFD", chunk.lower())
-                bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-                yield from _split_punctuation(bare)
-            else:
-                yield from _split_punctuation(chunk)
-
-    def _wordpiece(self, token: str) -> list[str]:
-        """Greedy longest-match-first WordPiece; a word with any unmatched part is one ``<unk>``."""
-        if len(token) > _MAX_WORD_CHARS:
-            return [UNK]
-        vocab = self._vocab
-        pieces: list[str] = []
-        start = 0
-        while start < len(token):
-            end = len(token)
-            while end > start:
-                piece = token[start:end] if start == 0 else "##" + token[start:end]
-                if piece in vocab:
-                    pieces.append(piece)
-                    break
-                end -= 1
-            else:
-                return [UNK]
-            start = end
-        return pieces
 
     # -- decoding -----------------------------------------------------------------------------------
 
@@ -347,46 +268,13 @@ class PegasusJiebaTokenizer:
         if skip_special_tokens:
             special, size = self.all_special_ids, len(self._id_to_token)
             values = [i for i in values if 0 <= i < size and i not in special]
-        return _join_tokens(self.convert_ids_to_tokens(values))
+        return join_tokens(self.convert_ids_to_tokens(values))
 
     def batch_decode(
         self, rows: Sequence[Sequence[int]] | torch.Tensor, *, skip_special_tokens: bool = True
     ) -> list[str]:
         lists: list[list[int]] = rows.tolist() if hasattr(rows, "tolist") else [list(row) for row in rows]
         return [self.decode(row, skip_special_tokens=skip_special_tokens) for row in lists]
-
-
-def _split_punctuation(chunk: str) -> Iterator[str]:
-    start = 0
-    for index, ch in enumerate(chunk):
-        if _is_punctuation(ch):
-            if start < index:
-                yield chunk[start:index]
-            yield ch
-            start = index + 1
-    if start < len(chunk):
-        yield chunk[start:]
-
-
-# After these ASCII marks a Latin word takes a space ("a, b"); "." is left out for decimals and URLs.
-_SPACED_AFTER = frozenset(",;:!?")
-
-
-def _join_tokens(tokens: Sequence[str]) -> str:
-    out: list[str] = []
-    last = ""  # the last character written
-    for token in tokens:
-        if not token:
-            continue
-        if token.startswith("##") and len(token) > 2:
-            text = token[2:]  # a continuation piece glues onto the word before it
-        else:
-            text = token
-            if last and _is_latin_word_char(text[0]) and (_is_latin_word_char(last) or last in _SPACED_AFTER):
-                out.append(" ")
-        out.append(text)
-        last = text[-1]
-    return "".join(out)
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -398,22 +286,3 @@ def _read_config(path: Path) -> dict[str, Any]:
         # The config only refines defaults; a broken one is no reason to refuse a usable vocabulary.
         return {}
     return config if isinstance(config, dict) else {}
-
-
-# Characters that sit in Chinese text without spaces: ideographs, kana, CJK and full-width punctuation,
-# and the general-punctuation marks Chinese typesetting uses (quotes, dashes, ellipsis, middle dot).
-_CJK_TEXT_CLASS = (
-    "\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f"
-    "\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
-)
-_SPACES_AT_CJK = re.compile(f"(?<=[{_CJK_TEXT_CLASS}]) +(?=\\S)|(?<=\\S) +(?=[{_CJK_TEXT_CLASS}])")
-
-
-def strip_cjk_spaces(text: str) -> str:
-    """Undo the spaces BertTokenizer-style decoding puts between CJK tokens.
-
-    "交 城 县 召 开" becomes "交城县召开". A space next to a CJK character or CJK punctuation goes
-    whatever is on its other side ("2024 年" becomes "2024年", as Chinese news writes it); spaces between
-    Latin words and numbers, and line breaks, stay.
-    """
-    return _SPACES_AT_CJK.sub("", text)
