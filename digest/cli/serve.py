@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from digest.cli_common import fail, settings_of
+from digest.cli.common import fail, settings_of
 from digest.errors import ConfigError, DigestError
 from digest.store.db import parse_url
 from digest.store.errors import display_url

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import shutil
 import sys
-from pathlib import Path
 
 import click
 from pydantic import ValidationError
 
-from digest import __version__
-from digest.cli_api import COMMANDS as API_COMMANDS
-from digest.cli_bot import COMMANDS as BOT_COMMANDS
-from digest.cli_briefing import COMMANDS as BRIEFING_COMMANDS
-from digest.cli_common import fail, settings_of
+from digest.cli.common import fail, settings_of
 from digest.config import Settings, SummariseSettings
 from digest.errors import DigestError
 from digest.ingest.cues import HouseStyle
@@ -26,30 +20,8 @@ from digest.output import FORMATS, explained_json, render_explained, render_mark
 from digest.pipeline import digest_page, segmented, unplaced_warning
 from digest.summarise.engines import ENGINES, build_summariser
 
-log = logging.getLogger("digest")
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="digest")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="TOML settings file (default: $DIGEST_CONFIG, else the embedded defaults).",
-)
-@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
-@click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
-    """digest: Chinese newspaper pages in, headlines and summaries out."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="digest: %(levelname)s: %(message)s", stream=sys.stderr)
-    # httpx logs every request with its full URL, tokens in query strings included: keep it quiet.
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    ctx.obj = {"config_path": config_path, "verbose": verbose}
-
-
-@cli.command()
+@click.command()
 @click.argument("source")
 @click.option(
     "--format",
@@ -185,13 +157,4 @@ def _explain(
         click.echo(f"digest: warning: {warning}", err=True)
 
 
-for command in (*BOT_COMMANDS, *BRIEFING_COMMANDS, *API_COMMANDS):
-    cli.add_command(command)
-
-
-def main() -> None:
-    try:
-        cli(prog_name="digest")
-    except KeyboardInterrupt:
-        click.echo("digest: interrupted", err=True)
-        sys.exit(130)
+COMMANDS = (summarise,)
