@@ -4,8 +4,8 @@
 channels all fetch through ``fetch``. Timeouts, connection errors, 5xx and 429 are retried with
 exponential backoff and jitter, honouring a server's Retry-After up to ``max_delay``; any other 4xx
 fails at once. The body is size-capped before it is held in memory and must arrive within a
-whole-request deadline, and every message names the URL through mask_url, so a token in a URL never
-reaches a log, a terminal or an HTTP error response.
+whole-request deadline, and every message names the URL through mask_url (digest.url_masking), so a
+token in a URL never reaches a log, a terminal or an HTTP error response.
 """
 
 from __future__ import annotations
@@ -14,17 +14,30 @@ import datetime as dt
 import email.utils
 import logging
 import random
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
 from digest import __version__
 from digest.errors import FetchError, InputError, InputTooLarge
+from digest.url_masking import mask_secrets, mask_url
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "USER_AGENT",
+    "HttpSettings",
+    "HttpStatusError",
+    "conditional_headers",
+    "fetch",
+    "mask_url",
+    "retry_after_seconds",
+    "status_message",
+    "too_large",
+    "validators",
+]
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +49,6 @@ USER_AGENT = f"digest/{__version__} (newspaper digest bot)"
 _TOTAL_TIMEOUTS = 4
 # Statuses worth asking again for: the server is busy or broken now, it may not be in a moment.
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Parameter names that carry credentials in practice (token, api_key, secret, sign, signature,
-# password, passwd, pwd, auth, session, ticket, credential): their values are masked in messages.
-_SECRET_NAME = re.compile(r"token|key|secret|sign|pass|pwd|auth|session|ticket|credential", re.IGNORECASE)
-_MASK = "***"
 
 
 class HttpStatusError(FetchError):
@@ -122,22 +131,6 @@ def fetch(
             log.info("%s; retrying in %.1f s (attempt %d of %d)", exc.error, delay, attempt + 1, attempts)
             sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
-
-
-def mask_url(url: str) -> str:
-    """``url`` with its userinfo and the values of credential-like query parameters replaced by ***."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            netloc = _MASK + "@" + netloc.rpartition("@")[2]
-        return urlunsplit(
-            (parts.scheme, netloc, parts.path, _mask_params(parts.query), _mask_params(parts.fragment))
-        )
-    except ValueError:
-        # Not parseable (an unbalanced "[" in the host): mask by pattern rather than echo it back.
-        masked = re.sub(r"//[^/?#]*@", "//" + _MASK + "@", url)
-        return re.sub(r"([?&#;][^=&#]*=)[^&#]*", lambda m: _mask_param(m.group(0)), masked)
 
 
 def status_message(shown: str, response: httpx.Response) -> str:
@@ -297,6 +290,11 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
+def _reason(exc: Exception, url: str) -> str:
+    """The transport error's own words on one line, with anything from the URL masked out."""
+    return mask_secrets(" ".join(str(exc).split()) or type(exc).__name__, url)
+
+
 # --- retries --------------------------------------------------------------------------------------
 
 
@@ -323,41 +321,6 @@ def _delay(
         return min(retry_after, max_delay)
     backoff = base_delay * 2.0 ** (attempt - 1)
     return min(backoff * (0.5 + 0.5 * jitter()), max_delay)
-
-
-# --- masking --------------------------------------------------------------------------------------
-
-
-def _reason(exc: Exception, url: str) -> str:
-    """The transport error's own words on one line, with anything from the URL masked out."""
-    reason = " ".join(str(exc).split()) or type(exc).__name__
-    for secret in _secrets(url):
-        reason = reason.replace(secret, _MASK)
-    return reason
-
-
-def _secrets(url: str) -> list[str]:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return []
-    found = []
-    if "@" in parts.netloc:
-        found.append(parts.netloc.rpartition("@")[0])
-    for piece in re.split(r"[&;]", parts.query + "&" + parts.fragment):
-        name, eq, value = piece.partition("=")
-        if eq and value and _SECRET_NAME.search(unquote(name)):
-            found.append(value)
-    return [secret for secret in found if secret]
-
-
-def _mask_params(query: str) -> str:
-    return "&".join(_mask_param(piece) for piece in query.split("&")) if query else query
-
-
-def _mask_param(piece: str) -> str:
-    name, eq, _value = piece.partition("=")
-    return f"{name}={_MASK}" if eq and _SECRET_NAME.search(unquote(name)) else piece
 
 
 # --- settings and conditional requests ------------------------------------------------------------
