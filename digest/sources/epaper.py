@@ -19,7 +19,7 @@ import httpx
 
 from digest.errors import DigestError
 from digest.http import HttpSettings, HttpStatusError, mask_url
-from digest.ingest.html import charset, decode, parse
+from digest.ingest.html_parsing import charset, decode, parse
 from digest.ingest.sources import charset_of
 from digest.models import RawInput
 from digest.sources.base import FetchedDocument, PollResult
