@@ -14,12 +14,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
+from operator import mul, sub
 
 import jieba
 
 from digest.models import Article, Summary
 from digest.summarise.headline import event_headline
-from digest.summarise.sentences import ELLIPSIS, cut_at_clause, split_clauses, split_sentences
+from digest.summarise.sentences import ELLIPSIS, cut_at_clause, cut_words, split_clauses, split_sentences
 
 jieba.setLogLevel(logging.WARNING)  # jieba announces its dictionary loading on every start
 
@@ -230,12 +231,19 @@ def textrank(words: Sequence[Sequence[str]]) -> list[float]:
                     edges[j].append((i, weight))
                     out_sums[i] += weight
                     out_sums[j] += weight
-    incoming = [[(j, w / out_sums[j]) for j, w in edges[i]] for i in range(n)]
+    # Per node, the sources of its edges and their weights as two lists: the sums below add the same
+    # products in the same order as sum(w * scores[j] for j, w in edges), at C speed.
+    sources = [[j for j, _ in edges[i]] for i in range(n)]
+    shares = [[w / out_sums[j] for j, w in edges[i]] for i in range(n)]
     base = (1 - _DAMPING) / n
     scores = [1.0 / n] * n
     for _ in range(_MAX_ITERATIONS):
-        updated = [base + _DAMPING * sum(w * scores[j] for j, w in incoming[i]) for i in range(n)]
-        settled = max(abs(a - b) for a, b in zip(updated, scores, strict=True)) < _TOLERANCE
+        get = scores.__getitem__
+        updated = [
+            base + _DAMPING * sum(map(mul, share, map(get, source)))
+            for share, source in zip(shares, sources, strict=True)
+        ]
+        settled = max(map(abs, map(sub, updated, scores))) < _TOLERANCE
         scores = updated
         if settled:
             break
@@ -248,12 +256,12 @@ def content_words(text: str) -> list[str]:
 
 @cache
 def _cut_cached(text: str) -> tuple[str, ...]:
-    return tuple(jieba.lcut(text, HMM=False))
+    return tuple(cut_words(text))
 
 
 def _cut(text: str) -> tuple[str, ...]:
     # Sentences repeat between summary and headline work; clauses are short, so caching is cheap.
-    return _cut_cached(text) if len(text) < 512 else tuple(jieba.lcut(text, HMM=False))
+    return _cut_cached(text) if len(text) < 512 else tuple(cut_words(text))
 
 
 def cut_at_word(text: str, limit: int) -> str:

@@ -26,9 +26,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-import jieba.posseg
-
-from digest.summarise.sentences import split_clauses
+from digest.summarise.sentences import split_clauses, tag_words
 
 EVENT_VERBS = frozenset(
     {
@@ -195,4 +193,4 @@ def _shortened_at_a_noun(text: str, limit: int) -> str:
 
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((pair.word, pair.flag) for pair in jieba.posseg.lcut(text, HMM=False))
+    return tuple(tag_words(text))  # jieba.posseg.lcut(text, HMM=False), faster

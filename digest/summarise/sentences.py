@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
+
+import jieba
+import jieba.posseg
 
 # A sentence ends at 。！？ (or their ASCII forms, or an ellipsis) together with closing quotes after
 # it; a line break ends one too, since paragraphs never break inside a sentence.
@@ -40,3 +45,167 @@ def cut_at_clause(text: str, limit: int) -> str:
     # A clause break in the last half of the room is worth using; otherwise cut where the room ends.
     end = breaks[-1] if breaks and breaks[-1] >= limit // 2 else limit - 1
     return room[:end].rstrip("，,；;：:、 ") + ELLIPSIS
+
+
+# Words: jieba's dictionary cut without its HMM (jieba.lcut(text, HMM=False)) and its part-of-speech
+# tags (jieba.posseg.lcut(text, HMM=False)), word for word the same, computed faster. jieba builds a
+# dict of every dictionary word starting at each character, then takes the most probable route with
+# a log computed for each candidate word; here both are one pass over the characters, and each
+# fragment's log probability is looked up once per process, not once per occurrence. Profiling the
+# extractive engine found four fifths of its time in jieba's cut. The equivalence is tested on the
+# sample page, the development pages and random text (tests/summarise/test_extractive.py).
+_HAN_CUT = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")  # jieba's re_han_default
+_HAN_TAG = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._]+)")  # jieba.posseg's re_han_internal
+_SKIP = re.compile("(\r\n|\\s)")
+_ALNUM = re.compile("[a-zA-Z0-9]")
+_NUMBER = re.compile("[\\.0-9]+")
+_ENG = re.compile("[a-zA-Z0-9]+")
+_NOT_A_PREFIX = 1.0  # a log probability is never positive, so these two can stand for "none"
+_PREFIX_ONLY = 2.0
+
+
+class _Dictionary:
+    """jieba's dictionary as the cut reads it: per fragment, its log probability or what it is not."""
+
+    def __init__(self) -> None:
+        self.logp: dict[str, float] = {}
+        self.key: tuple[int, int, int] = (0, 0, 0)
+        self.log_total = 0.0
+        self.blocks: dict[str, tuple[tuple[str, bool], ...]] = {}
+
+    def check(self) -> None:
+        tokenizer = jieba.dt
+        tokenizer.check_initialized()
+        key = (id(tokenizer.FREQ), tokenizer.total, len(tokenizer.FREQ))
+        if key != self.key:  # a word added to jieba's dictionary: start again
+            self.key = key
+            self.logp = {}
+            self.blocks = {}
+            self.log_total = math.log(tokenizer.total)
+
+    def lookup(self, fragment: str) -> float:
+        freq = jieba.dt.FREQ.get(fragment)
+        if freq is None:
+            value = _NOT_A_PREFIX
+        elif not freq:
+            value = _PREFIX_ONLY
+        else:
+            value = math.log(freq) - self.log_total
+        self.logp[fragment] = value
+        return value
+
+
+_DICTIONARY = _Dictionary()
+# Blocks run between punctuation marks, so most are a few words long; a long one is cut every time.
+_MAX_CACHED_BLOCK_CHARS = 64
+_MAX_CACHED_BLOCKS = 50_000
+
+
+def _route(block: str) -> tuple[tuple[str, bool], ...]:
+    """jieba's words of a run of CJK characters, letters and digits, each with whether it is a run of
+    single letters and digits that jieba joins (tagged "eng")."""
+    cached = _DICTIONARY.blocks.get(block)
+    if cached is not None:
+        return cached
+    result = _joined(block, _word_ends(block))
+    if len(block) <= _MAX_CACHED_BLOCK_CHARS:
+        if len(_DICTIONARY.blocks) >= _MAX_CACHED_BLOCKS:
+            _DICTIONARY.blocks.clear()
+        _DICTIONARY.blocks[block] = result
+    return result
+
+
+def _word_ends(block: str) -> list[int]:
+    """Where the word starting at each character ends on jieba's most probable route (jieba's get_DAG
+    and calc in one pass, from the last character back)."""
+    logp = _DICTIONARY.logp
+    lookup = _DICTIONARY.lookup
+    unknown = 0.0 - _DICTIONARY.log_total  # log(1): a character not in the dictionary
+    n = len(block)
+    score = [0.0] * (n + 1)
+    end = list(range(1, n + 2))
+    for start in range(n - 1, -1, -1):
+        best: float | None = None
+        for stop in range(start + 1, n + 1):
+            fragment = block[start:stop]
+            value = logp.get(fragment)
+            if value is None:
+                value = lookup(fragment)
+            if value > 0.0:  # _NOT_A_PREFIX or _PREFIX_ONLY
+                if value == _NOT_A_PREFIX:
+                    break
+                continue
+            # jieba takes max((score, end)): ties go to the longer word, hence >=.
+            candidate = value + score[stop]
+            if best is None or candidate >= best:
+                best = candidate
+                end[start] = stop
+        score[start] = unknown + score[start + 1] if best is None else best
+    return end
+
+
+def _joined(block: str, end: Sequence[int]) -> tuple[tuple[str, bool], ...]:
+    """The words of the route, single letters and digits in a row joined as jieba joins them."""
+    words: list[tuple[str, bool]] = []
+    letters = ""
+    x = 0
+    while x < len(block):
+        y = end[x]
+        word = block[x:y]
+        if y - x == 1 and _ALNUM.match(word):
+            letters += word
+        else:
+            if letters:
+                words.append((letters, True))
+                letters = ""
+            words.append((word, False))
+        x = y
+    if letters:
+        words.append((letters, True))
+    return tuple(words)
+
+
+def clear_word_cache() -> None:
+    """Forget the blocks already cut (for measuring the cut on text it has not seen)."""
+    _DICTIONARY.blocks.clear()
+
+
+def cut_words(text: str) -> list[str]:
+    """``jieba.lcut(text, HMM=False)``, faster."""
+    _DICTIONARY.check()
+    words: list[str] = []
+    for block in _HAN_CUT.split(text):
+        if not block:
+            continue
+        if _HAN_CUT.match(block):
+            words.extend(word for word, _ in _route(block))
+        else:
+            for piece in _SKIP.split(block):
+                if _SKIP.match(piece):
+                    words.append(piece)
+                else:
+                    words.extend(piece)
+    return words
+
+
+def tag_words(text: str) -> list[tuple[str, str]]:
+    """``[(p.word, p.flag) for p in jieba.posseg.lcut(text, HMM=False)]``, faster."""
+    _DICTIONARY.check()
+    tagger = jieba.posseg.dt
+    tagger.makesure_userdict_loaded()
+    tags = tagger.word_tag_tab
+    words: list[tuple[str, str]] = []
+    for block in _HAN_TAG.split(text):
+        if _HAN_TAG.match(block):
+            words.extend((word, "eng" if joined else tags.get(word, "x")) for word, joined in _route(block))
+        else:
+            for piece in _SKIP.split(block):
+                if _SKIP.match(piece):
+                    words.append((piece, "x"))
+                else:
+                    # jieba.posseg tests the whole piece, not the character, for "eng".
+                    eng = _ENG.match(piece) is not None
+                    for ch in piece:
+                        tag = "m" if _NUMBER.match(ch) else "eng" if eng else "x"
+                        words.append((ch, tag))
+    return words
