@@ -49,7 +49,7 @@ from digest.sources.base import FetchedDocument  # noqa: E402
 from digest.store import Store, open_store  # noqa: E402
 from digest.summarise.extractive import ExtractiveSummariser  # noqa: E402
 
-SAMPLE = ROOT / "examples" / "000_0ebbebed01f08da6.txt"
+SAMPLE = ROOT / "digest" / "sample" / "000_0ebbebed01f08da6.txt"
 DAY = dt.date(2024, 8, 1)
 NOW = dt.datetime(2024, 8, 1, 1, 0, tzinfo=dt.UTC)
 SERVER_DEADLINE = 600  # seconds: the server stops by itself after this, whatever happens here

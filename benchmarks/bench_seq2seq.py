@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SAMPLE = ROOT / "examples" / "000_0ebbebed01f08da6.txt"
+SAMPLE = ROOT / "digest" / "sample" / "000_0ebbebed01f08da6.txt"
 VOCAB_SIZE = 50_000
 
 

@@ -1,6 +1,6 @@
 """Settings: the only place that reads configuration files and environment variables.
 
-Everything else receives a ``Settings`` object. The embedded default (digest/defaults/digest.toml)
+Everything else receives a ``Settings`` object. The embedded default (config/digest.toml)
 is complete, so a user's file only needs the keys it changes.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ from digest.briefing.subscribers import SubscriberSettings
 from digest.errors import ConfigError
 from digest.ingest.house_styles import PaperSettings
 from digest.notify.settings import env_references, infer_kind, resolve_env
+from digest.shipped import SAMPLE_DIR, SAMPLE_TOKEN, shipped
 from digest.sources.registry import SourceSettings
 from digest.timezones import TimeZoneName
 
@@ -47,6 +47,7 @@ class SummariseSettings(_Section):
     dtype: Literal["auto", "float32", "bfloat16", "float16"]
     quantize: Literal["none", "int8"]
     model_writes: Literal["profile", "headline", "summary", "both"] = "profile"
+    prompts_dir: str = ""
     batch_size: int = Field(ge=1, le=1024)
     max_input_tokens: int = Field(ge=0, le=32768)
     cache_dir: str
@@ -99,7 +100,8 @@ class Settings(_Section):
 
 
 def default_text() -> str:
-    return resources.files("digest.defaults").joinpath("digest.toml").read_text(encoding="utf-8")
+    """The settings reference, config/digest.toml: every setting with its default."""
+    return shipped("config/digest.toml").read_text(encoding="utf-8")
 
 
 def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -127,6 +129,7 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
         _merge(data, _read_file(path))
         data["config_file"] = str(path)
     _resolve_channel_secrets(data, env)
+    _resolve_sample_folder(data)
     if not data["store"]["url"]:
         data["store"]["url"] = default_database_url()
     _merge(data, _from_environ(env, data))
@@ -139,6 +142,14 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
         where = str(path) if path else "the environment"
         problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"invalid configuration in {where}: {problems}") from None
+
+
+def _resolve_sample_folder(data: dict[str, Any]) -> None:
+    """A folder source whose path is {sample} reads the sample page shipped inside digest: the
+    embedded default source, which must work from whatever folder digest runs in."""
+    for source in data.get("sources", []):
+        if isinstance(source, dict) and source.get("path") == SAMPLE_TOKEN:
+            source["path"] = str(SAMPLE_DIR)
 
 
 def _resolve_channel_secrets(data: dict[str, Any], env: Mapping[str, str]) -> None:

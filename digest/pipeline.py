@@ -187,8 +187,7 @@ def poll_source(
         if should_stop():
             return
     note = f"{source.name}: still more after {_MAX_BATCHES} batches; the rest is read at the next poll"
-    log.warning("%s", note)
-    report.waiting.append(note)
+    report.waiting.append(note)  # said by whoever reports the cycle, and by `digest status`
 
 
 # The key of a source's stored state under which its last poll's waiting notes are kept.
@@ -217,7 +216,7 @@ def _poll_batch(
         report.errors.append(message)
         store.save_source_state(source.name, kind, source.paper, state, polled_at=now, error=message)
         return False
-    errors = [f"{source.name}: {e}" for e in result.errors]
+    errors = list(result.errors)  # each source names itself in its errors (and its waiting notes)
     report.waiting.extend(result.waiting)
     for doc in result.documents:
         report.documents += 1

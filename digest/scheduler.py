@@ -89,8 +89,11 @@ def _http_client(settings: Settings) -> Iterator[httpx.Client]:
         yield client
 
 
-def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
-    """Poll the given sources (all enabled ones by default), then summarise everything pending."""
+def run_cycle(rt: Runtime, names: list[str] | None = None, *, log_problems: bool = True) -> CycleReport:
+    """Poll the given sources (all enabled ones by default), then summarise everything pending.
+
+    Its warnings and errors are logged, the daemon's only voice; `run --once` prints them from the
+    report instead (``log_problems=False``), so that each is said once."""
     report = CycleReport()
     styles = house_styles(rt.settings.papers)  # compiled once a cycle, not once a source
     with rt.work:
@@ -118,10 +121,11 @@ def run_cycle(rt: Runtime, names: list[str] | None = None) -> CycleReport:
     report.summarised += done
     report.errors.extend(errors)
     log.info("cycle: %s", report.line())
-    for warning in report.warnings:
-        log.warning("%s", warning)
-    for error in report.errors:
-        log.warning("%s", error)
+    if log_problems:
+        for note in report.waiting:
+            log.info("%s", note)
+        for problem in (*report.warnings, *report.errors):
+            log.warning("%s", problem)
     return report
 
 

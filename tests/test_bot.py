@@ -409,3 +409,30 @@ def test_sources_add_names_the_option_the_kind_needs(
     assert message in err, err
     assert "Value error" not in err and " = " not in err  # option names, not pydantic's or TOML's
     assert config.read_text(encoding="utf-8") == before
+
+
+def test_run_once_says_each_problem_once_naming_its_source_once(tmp_path: Path) -> None:
+    # The cycle used to log each error and the command print it again, and the pipeline prefixed
+    # the source's name to errors that already opened with it ("county: county: cannot list …").
+    config = write_config(tmp_path, tmp_path / "missing")
+    result = run_digest("--config", str(config), "run", "--once")
+    assert result.returncode == 0
+    err = result.stderr.decode()
+    assert err.count("cannot list the folder") == 1, err
+    assert "county: cannot list the folder" in err and "county: county:" not in err
+
+
+def test_run_once_warns_of_page_text_no_article_took(tmp_path: Path) -> None:
+    # A page whose text opens no article is a warning of the cycle: `run --once` must say it, as
+    # the daemon logs it, not drop it.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.txt").write_text(
+        "青禾县召开会议\n本报讯 8月2日，青禾县召开秋粮收购会议。会议要求各乡镇做好准备。\n"
+        "本报地址：青禾县人民路8号 邮编：030500 印刷：青禾印刷厂 定价：1.00元\n",
+        encoding="utf-8",
+    )
+    result = run_digest("--config", str(write_config(tmp_path, folder)), "run", "--once")
+    err = result.stderr.decode()
+    assert err.count("belong to no article") == 1, err
+    assert "digest: warning: " in err and "page.txt" in err

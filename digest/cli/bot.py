@@ -34,7 +34,7 @@ def run(ctx: click.Context, once: bool) -> None:
     try:
         with runtime(settings) as rt:
             if once:
-                _print_report(run_cycle(rt))
+                _print_report(run_cycle(rt, log_problems=False))
                 # One full cycle includes today's briefings, whatever the subscribers' times.
                 print_delivery(brief_and_deliver(rt))
             else:
@@ -227,8 +227,8 @@ def _print_report(report: CycleReport) -> None:
     click.echo(f"digest: {report.line()}")
     for note in report.waiting:
         click.echo(f"digest: note: {note}", err=True)
-    for error in report.errors:
-        click.echo(f"digest: warning: {error}", err=True)
+    for problem in (*report.warnings, *report.errors):
+        click.echo(f"digest: warning: {problem}", err=True)
 
 
 def _next_runs(store: Any, zone: ZoneInfo) -> dict[str, str]:

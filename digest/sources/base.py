@@ -32,7 +32,8 @@ class PollResult:
     """
 
     documents: tuple[FetchedDocument, ...] = ()
-    errors: tuple[str, ...] = ()  # one line each, secrets masked; the poll as a whole still counts
+    # One line each, opening with the source's name, secrets masked; the poll as a whole still counts.
+    errors: tuple[str, ...] = ()
     # Documents seen but deliberately left for the next poll (a file still being written): not errors.
     waiting: tuple[str, ...] = ()
     state: dict[str, Any] = field(default_factory=dict)

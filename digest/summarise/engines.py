@@ -61,6 +61,7 @@ def _seq2seq(settings: SummariseSettings) -> Summariser:
         batch_size=settings.batch_size,
         max_input_tokens=settings.max_input_tokens or None,
         writes=WRITES.get(settings.model_writes),
+        prompts_dir=Path(settings.prompts_dir).expanduser() if settings.prompts_dir else None,
     )
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from digest.errors import ConfigError
+from digest.shipped import shipped
 
 Architecture = Literal["pegasus", "t5", "mt5", "bart"]
 TokenizerKind = Literal["pegasus-jieba", "sentencepiece", "bert"]
@@ -83,11 +83,25 @@ class ModelProfile:
     # the summary's first words.
     writes: tuple[Output, ...] = ("headline",)
 
-    def load_prompt(self, writes: tuple[Output, ...] | None = None) -> Prompt:
-        """The profile's prompt, checked to have a template for each output the model writes."""
+    def load_prompt(self, writes: tuple[Output, ...] | None = None, directory: Path | None = None) -> Prompt:
+        """The profile's prompt from ``directory`` (default: digest's own prompts/), checked to have a
+        template for each output the model writes."""
         name = f"{self.prompt}.toml"
-        data = tomllib.loads(resources.files("digest.prompts").joinpath(name).read_text(encoding="utf-8"))
-        prompt = Prompt(summary=data.get("summary"), headline=data.get("headline"))
+        path = (directory or shipped("prompts")) / name
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the prompt {path} ({exc.strerror or exc}); [summarise] prompts_dir must "
+                f"hold a {name} for the model {self.name} (copy digest's prompts/ folder there)"
+            ) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"the prompt {path} is not valid TOML: {exc}") from None
+        templates = {kind: data.get(kind) for kind in ("summary", "headline")}
+        for kind, template in templates.items():
+            if template is not None and (not isinstance(template, str) or "{text}" not in template):
+                raise ConfigError(f"the prompt {path}: {kind} must be a string holding {{text}}")
+        prompt = Prompt(summary=templates["summary"], headline=templates["headline"])
         for kind in writes or self.writes:
             if getattr(prompt, kind) is None:
                 raise ConfigError(

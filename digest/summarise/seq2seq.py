@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from digest.ingest.clean import clean_line
@@ -59,12 +60,13 @@ class Seq2SeqSummariser:
         generation: GenerationSettings | None = None,
         progress: bool | None = None,
         writes: tuple[Kind, ...] | None = None,
+        prompts_dir: Path | None = None,
     ) -> None:
         self.loaded = loaded
         self.profile = loaded.profile
         # What the model writes: the profile's choice unless the settings name another.
         self.writes: tuple[Kind, ...] = writes or loaded.profile.writes
-        self.prompt: Prompt = loaded.profile.load_prompt(self.writes)
+        self.prompt: Prompt = loaded.profile.load_prompt(self.writes, prompts_dir)
         self.headline_max_chars = headline_max_chars
         self.summary_max_chars = summary_max_chars
         self.batch_size = max(1, batch_size)

@@ -1,6 +1,6 @@
 """Build real PDFs for the extraction tests with reportlab and its built-in CJK font STSong-Light.
 
-The main builder lays out the sample page (examples/000_0ebbebed01f08da6.txt) the way a county paper
+The main builder lays out the sample page (digest/sample/000_0ebbebed01f08da6.txt) the way a county paper
 does: body lines flowing through several columns on a baseline grid, the two page headlines in large
 type above the articles they belong to, each over a photo with a small-type caption. Every line of
 the sample is printed as one line, so what extraction returns can be compared line by line with the
@@ -26,7 +26,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 FONT = "STSong-Light"
-SAMPLE_PATH = Path(__file__).resolve().parents[2] / "examples" / "000_0ebbebed01f08da6.txt"
+SAMPLE_PATH = Path(__file__).resolve().parents[2] / "digest" / "sample" / "000_0ebbebed01f08da6.txt"
 
 # The sample's trailing block, as the page prints it: two headlines and two photo captions (the first
 # caption appears twice on one line in the text dump; the page prints it once, under its photo).

@@ -1,1 +1,0 @@
-"""Prompt templates, one TOML file per model family, shipped inside the wheel."""
