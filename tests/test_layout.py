@@ -104,3 +104,24 @@ def test_no_module_is_longer_than_one_reading_holds_without_saying_why() -> None
         if text.count("\n") > MAX_LINES and "Long on purpose:" not in docstring:
             long.append(f"{name} ({text.count(chr(10))} lines)")
     assert long == []
+
+
+def _layout_block() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    return section.split("```", 2)[1].splitlines()
+
+
+def test_the_readme_layout_names_every_folder_and_only_real_ones() -> None:
+    import subprocess  # noqa: PLC0415
+
+    listed = {line.split()[0].rstrip("/") for line in _layout_block() if line and not line[0].isspace()}
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    folders = {str(Path(f).parent) for f in tracked} - {"."}
+    # Every top-level folder, and every folder inside the package and config/ (tests/ mirrors digest/).
+    required = {f for f in folders if "/" not in f or f.split("/")[0] in {"digest", "config"}}
+    required = {f for f in required if f.count("/") <= 1}
+    assert required - listed == set(), "folders the README's Layout does not describe"
+    assert {f for f in listed if not (ROOT / f).is_dir()} == set(), "the Layout names folders that are gone"
