@@ -57,33 +57,22 @@ def cut_at_clause(text: str, limit: int) -> str:
 _HAN_CUT = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")  # jieba's re_han_default
 _HAN_TAG = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._]+)")  # jieba.posseg's re_han_internal
 _SKIP = re.compile("(\r\n|\\s)")
-_ALNUM = re.compile("[a-zA-Z0-9]")
+_ALNUM_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _NUMBER = re.compile("[\\.0-9]+")
 _ENG = re.compile("[a-zA-Z0-9]+")
 _NOT_A_PREFIX = 1.0  # a log probability is never positive, so these two can stand for "none"
 _PREFIX_ONLY = 2.0
 
 
-class _Dictionary:
-    """jieba's dictionary as the cut reads it: per fragment, its log probability or what it is not."""
+class _LogP(dict[str, float]):
+    """Per fragment of text, its log probability in jieba's dictionary, or what it is not: filled on
+    first use, so that a hit is a plain dict lookup."""
 
-    def __init__(self) -> None:
-        self.logp: dict[str, float] = {}
-        self.key: tuple[int, int, int] = (0, 0, 0)
-        self.log_total = 0.0
-        self.blocks: dict[str, tuple[tuple[str, bool], ...]] = {}
+    def __init__(self, log_total: float) -> None:
+        super().__init__()
+        self.log_total = log_total
 
-    def check(self) -> None:
-        tokenizer = jieba.dt
-        tokenizer.check_initialized()
-        key = (id(tokenizer.FREQ), tokenizer.total, len(tokenizer.FREQ))
-        if key != self.key:  # a word added to jieba's dictionary: start again
-            self.key = key
-            self.logp = {}
-            self.blocks = {}
-            self.log_total = math.log(tokenizer.total)
-
-    def lookup(self, fragment: str) -> float:
+    def __missing__(self, fragment: str) -> float:
         freq = jieba.dt.FREQ.get(fragment)
         if freq is None:
             value = _NOT_A_PREFIX
@@ -91,8 +80,30 @@ class _Dictionary:
             value = _PREFIX_ONLY
         else:
             value = math.log(freq) - self.log_total
-        self.logp[fragment] = value
+        self[fragment] = value
         return value
+
+
+# A block's words, and for each whether it is a run of single letters and digits jieba joins ("eng").
+_Route = tuple[tuple[str, ...], tuple[bool, ...]]
+
+
+class _Dictionary:
+    """jieba's dictionary as the cut reads it, and the blocks already cut."""
+
+    def __init__(self) -> None:
+        self.logp = _LogP(0.0)
+        self.key: tuple[int, int, int] = (0, 0, 0)
+        self.blocks: dict[str, _Route] = {}
+
+    def check(self) -> None:
+        tokenizer = jieba.dt
+        tokenizer.check_initialized()
+        key = (id(tokenizer.FREQ), tokenizer.total, len(tokenizer.FREQ))
+        if key != self.key:  # a word added to jieba's dictionary: start again
+            self.key = key
+            self.logp = _LogP(math.log(tokenizer.total))
+            self.blocks = {}
 
 
 _DICTIONARY = _Dictionary()
@@ -101,9 +112,8 @@ _MAX_CACHED_BLOCK_CHARS = 64
 _MAX_CACHED_BLOCKS = 50_000
 
 
-def _route(block: str) -> tuple[tuple[str, bool], ...]:
-    """jieba's words of a run of CJK characters, letters and digits, each with whether it is a run of
-    single letters and digits that jieba joins (tagged "eng")."""
+def _route(block: str) -> _Route:
+    """jieba's words of a run of CJK characters, letters and digits."""
     cached = _DICTIONARY.blocks.get(block)
     if cached is not None:
         return cached
@@ -119,50 +129,52 @@ def _word_ends(block: str) -> list[int]:
     """Where the word starting at each character ends on jieba's most probable route (jieba's get_DAG
     and calc in one pass, from the last character back)."""
     logp = _DICTIONARY.logp
-    lookup = _DICTIONARY.lookup
-    unknown = 0.0 - _DICTIONARY.log_total  # log(1): a character not in the dictionary
+    unknown = 0.0 - logp.log_total  # log(1): a character not in the dictionary
+    not_a_prefix = _NOT_A_PREFIX
+    none = -math.inf
     n = len(block)
     score = [0.0] * (n + 1)
     end = list(range(1, n + 2))
     for start in range(n - 1, -1, -1):
-        best: float | None = None
+        best = none
         for stop in range(start + 1, n + 1):
-            fragment = block[start:stop]
-            value = logp.get(fragment)
-            if value is None:
-                value = lookup(fragment)
+            value = logp[block[start:stop]]
             if value > 0.0:  # _NOT_A_PREFIX or _PREFIX_ONLY
-                if value == _NOT_A_PREFIX:
+                if value == not_a_prefix:
                     break
                 continue
             # jieba takes max((score, end)): ties go to the longer word, hence >=.
             candidate = value + score[stop]
-            if best is None or candidate >= best:
+            if candidate >= best:
                 best = candidate
                 end[start] = stop
-        score[start] = unknown + score[start + 1] if best is None else best
+        score[start] = unknown + score[start + 1] if best == none else best
     return end
 
 
-def _joined(block: str, end: Sequence[int]) -> tuple[tuple[str, bool], ...]:
+def _joined(block: str, end: Sequence[int]) -> _Route:
     """The words of the route, single letters and digits in a row joined as jieba joins them."""
-    words: list[tuple[str, bool]] = []
+    words: list[str] = []
+    joined: list[bool] = []
     letters = ""
     x = 0
     while x < len(block):
         y = end[x]
         word = block[x:y]
-        if y - x == 1 and _ALNUM.match(word):
+        if y - x == 1 and word in _ALNUM_CHARS:
             letters += word
         else:
             if letters:
-                words.append((letters, True))
+                words.append(letters)
+                joined.append(True)
                 letters = ""
-            words.append((word, False))
+            words.append(word)
+            joined.append(False)
         x = y
     if letters:
-        words.append((letters, True))
-    return tuple(words)
+        words.append(letters)
+        joined.append(True)
+    return tuple(words), tuple(joined)
 
 
 def clear_word_cache() -> None:
@@ -174,11 +186,12 @@ def cut_words(text: str) -> list[str]:
     """``jieba.lcut(text, HMM=False)``, faster."""
     _DICTIONARY.check()
     words: list[str] = []
-    for block in _HAN_CUT.split(text):
+    # Split at a group, the pieces alternate: between blocks (even), blocks (odd).
+    for n, block in enumerate(_HAN_CUT.split(text)):
         if not block:
             continue
-        if _HAN_CUT.match(block):
-            words.extend(word for word, _ in _route(block))
+        if n % 2:
+            words.extend(_route(block)[0])
         else:
             for piece in _SKIP.split(block):
                 if _SKIP.match(piece):
@@ -195,9 +208,12 @@ def tag_words(text: str) -> list[tuple[str, str]]:
     tagger.makesure_userdict_loaded()
     tags = tagger.word_tag_tab
     words: list[tuple[str, str]] = []
-    for block in _HAN_TAG.split(text):
-        if _HAN_TAG.match(block):
-            words.extend((word, "eng" if joined else tags.get(word, "x")) for word, joined in _route(block))
+    for n, block in enumerate(_HAN_TAG.split(text)):
+        if n % 2:
+            route, joined = _route(block)
+            words.extend(
+                (word, "eng" if eng else tags.get(word, "x")) for word, eng in zip(route, joined, strict=True)
+            )
         else:
             for piece in _SKIP.split(block):
                 if _SKIP.match(piece):
