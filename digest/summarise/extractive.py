@@ -4,6 +4,9 @@ It needs no model and no network, so it is the default and the fallback of the g
 Salience is TextRank over sentences (Mihalcea & Tarau, 2004): sentences are nodes, edges weigh the
 content words two sentences share, and PageRank finds the sentences most others echo. News puts its
 essentials first, so the lead always opens the summary and salient sentences fill the remaining room.
+
+The summary must read as a short paragraph (issue 12), so what fills the room is chosen, not only
+ranked: see digest/summarise/coherence.py.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from operator import mul, sub
 import jieba
 
 from digest.models import Article, Summary
+from digest.summarise.coherence import paragraph
 from digest.summarise.headline import event_headline
 from digest.summarise.sentences import ELLIPSIS, cut_at_clause, cut_words, split_clauses, split_sentences
 
@@ -100,8 +104,6 @@ _STOPWORDS = frozenset(
 )
 _CONTENT = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{2,}|\d+(?:\.\d+)?%?")
 _DATE_PREFIX = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:上午|下午|晚上|晚间|早上|凌晨|中午|晚)?")
-# A first sentence shorter than this sets a scene (盛夏时节，骄阳似火。) rather than tells the news.
-_SCENE_SETTING = 15
 _MIN_HEADLINE_CLAUSE = 6
 _DAMPING = 0.85
 _MAX_ITERATIONS = 100
@@ -140,27 +142,14 @@ class ExtractiveSummariser:
             return Summary(headline="", summary="", engine=self.name)
         # A "sentence" of megabytes (a text with no full stop) is judged by its opening characters.
         words = [content_words(s[:MAX_SENTENCE_CHARS]) for s in sentences]
-        scores = textrank(words)
         return Summary(
             headline=self._headline(article, sentences, words),
-            summary=self._summary(sentences, scores),
+            summary=self._summary(article, sentences, words),
             engine=self.name,
         )
 
-    def _summary(self, sentences: Sequence[str], scores: Sequence[float]) -> str:
-        limit = self.summary_max_chars
-        lead = [0]
-        if len(sentences[0]) < _SCENE_SETTING and len(sentences) > 1:
-            lead.append(1)
-        chosen = set(lead)
-        used = sum(len(sentences[i]) for i in lead)
-        if used > limit:
-            return cut_at_clause("".join(sentences[i] for i in lead), limit)
-        for i in sorted(range(len(sentences)), key=lambda k: (-scores[k], k)):
-            if i not in chosen and used + len(sentences[i]) <= limit and _stands_alone(sentences[i]):
-                chosen.add(i)
-                used += len(sentences[i])
-        return "".join(sentences[i] for i in sorted(chosen))
+    def _summary(self, article: Article, sentences: Sequence[str], words: Sequence[list[str]]) -> str:
+        return paragraph(article.text, sentences, words, textrank(words), self.summary_max_chars)
 
     def _headline(self, article: Article, sentences: Sequence[str], words: Sequence[list[str]]) -> str:
         limit = self.headline_max_chars
@@ -189,22 +178,6 @@ class ExtractiveSummariser:
         if best_fitting is not None and best_fitting[0] >= 0.5 * best[0]:
             return best_fitting[1]
         return cut_at_word(best[1], limit)
-
-
-# A sentence that leans on one before it: a connective (同时，此外), a pronoun (他说, 这), or a
-# directive whose speaker is in another sentence (要…, 一要…): out of place in a summary.
-_DANGLING = re.compile(
-    r"^(?:同时|此外|另外|而且|并且|但是|然而|因此|所以|对此|为此|其中|这|此|该|他|她|它|[一二三四五六]?要)"
-)
-# A short sentence without a number is a section's slogan (有诉必回，服务“不打烊”。), not a fact.
-_SLOGAN_CHARS = 16
-
-
-def _stands_alone(sentence: str) -> bool:
-    """Whether a sentence after the lead makes sense in a summary without the sentences around it."""
-    if _DANGLING.match(sentence):
-        return False
-    return len(sentence) >= _SLOGAN_CHARS or any(ch.isdigit() for ch in sentence)
 
 
 def textrank(words: Sequence[Sequence[str]]) -> list[float]:
