@@ -22,8 +22,10 @@ from pathlib import Path
 
 import httpx
 
+from digest.shipped import SAMPLE_PAGE
+
 ROOT = Path(__file__).parent.parent
-SAMPLE = ROOT / "tests" / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 TOKEN = "bench-token"  # noqa: S105 - a throwaway token for a local server
 
 

@@ -45,11 +45,12 @@ from digest.delivery import deliver_due  # noqa: E402
 from digest.models import RawInput  # noqa: E402
 from digest.notify.settings import ChannelSettings, channel_from_settings  # noqa: E402
 from digest.pipeline import ingest_document, summarise_pending  # noqa: E402
+from digest.shipped import SAMPLE_PAGE  # noqa: E402
 from digest.sources.base import FetchedDocument  # noqa: E402
 from digest.store import Store, open_store  # noqa: E402
 from digest.summarise.extractive import ExtractiveSummariser  # noqa: E402
 
-SAMPLE = ROOT / "digest" / "sample" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 DAY = dt.date(2024, 8, 1)
 NOW = dt.datetime(2024, 8, 1, 1, 0, tzinfo=dt.UTC)
 SERVER_DEADLINE = 600  # seconds: the server stops by itself after this, whatever happens here

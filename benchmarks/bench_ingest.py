@@ -35,13 +35,14 @@ from digest.ingest.cues import LEAD_AT_START  # noqa: E402
 from digest.ingest.extract import extract  # noqa: E402
 from digest.ingest.segment import segment, segment_page  # noqa: E402
 from digest.models import Article, RawInput  # noqa: E402
+from digest.shipped import SAMPLE_PAGE  # noqa: E402
 from digest.summarise import extractive, headline  # noqa: E402
 from digest.summarise.extractive import ExtractiveSummariser  # noqa: E402
 from digest.summarise.sentences import clear_word_cache, split_sentences  # noqa: E402
 from tests.ingest.dev_pages import PAGES, Score, boundaries, compact, golden, page_text  # noqa: E402
 from tests.ingest.pdf_builder import build_page_pdf  # noqa: E402  (reportlab, from the test extra)
 
-SAMPLE = ROOT / "tests" / "data" / "000_0ebbebed01f08da6.txt"  # the sample page the tests read
+SAMPLE = SAMPLE_PAGE  # the sample page the tests read
 
 
 def rate(work: Callable[[], object], seconds: float) -> float:

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "digest" / "sample" / "000_0ebbebed01f08da6.txt"
+SAMPLE = ROOT / "digest" / "sample" / "000_0ebbebed01f08da6.txt"  # children import digest, not this
 MEMORY_CAP = 2 * 1024**3
 TIME_CAP = 300
 NAIVE_UP_TO = 1_000_000

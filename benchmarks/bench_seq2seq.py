@@ -31,10 +31,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from digest.shipped import SAMPLE_PAGE
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SAMPLE = ROOT / "digest" / "sample" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 VOCAB_SIZE = 50_000
 
 

@@ -27,11 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from digest.ingest.segment import segment  # noqa: E402
 from digest.models import Article, DocumentKind, PageText, RawInput  # noqa: E402
+from digest.shipped import SAMPLE_PAGE  # noqa: E402
 from digest.sources.base import FetchedDocument  # noqa: E402
 from digest.store import IngestOutcome, open_store  # noqa: E402
 from digest.store.queries import _article_row  # noqa: E402
 
-SAMPLE = ROOT / "tests" / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 NOW = dt.datetime(2024, 7, 26, 8, tzinfo=dt.UTC)
 
 Batch = list[tuple[FetchedDocument, str, list[Article]]]

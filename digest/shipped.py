@@ -19,6 +19,8 @@ _PACKAGE = Path(__file__).resolve().parent
 _PACKAGED = _PACKAGE / "_shipped"
 _CHECKOUT = _PACKAGE.parent
 SAMPLE_DIR = _PACKAGE / "sample"
+# The canonical sample: a real county-paper page as extracted from its PDF (tests and benchmarks too).
+SAMPLE_PAGE = SAMPLE_DIR / "000_0ebbebed01f08da6.txt"
 # What a folder source's path may say to mean the sample folder (the embedded default source).
 SAMPLE_TOKEN = "{sample}"  # noqa: S105  (a placeholder, not a password)
 

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from digest.shipped import SAMPLE_PAGE
+
 DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 EXPECTED = json.loads((DATA / "000_0ebbebed01f08da6.expected.json").read_text(encoding="utf-8"))["articles"]
 
 

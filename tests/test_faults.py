@@ -23,6 +23,7 @@ from digest.config import load
 from digest.config_edit import edit_list
 from digest.errors import ConfigError
 from digest.pipeline import CycleReport, poll_source
+from digest.shipped import SAMPLE_PAGE
 from digest.sources.folder import FolderSource
 from digest.store import Store, StoreError, open_store
 from tests.test_bot import write_config
@@ -172,7 +173,7 @@ def test_a_real_full_disk_fails_the_run_and_the_next_run_after_space_is_freed_fi
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    sample = (Path(__file__).parent / "data" / "000_0ebbebed01f08da6.txt").read_text(encoding="utf-8")
+    sample = SAMPLE_PAGE.read_text(encoding="utf-8")
     for i in range(40):
         (folder / f"page-{i:02}.txt").write_text(f"清河报 第{i}期\n\n{sample}", encoding="utf-8")
     config = write_config(tmp_path, folder)

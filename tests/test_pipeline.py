@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from digest.models import Article, RawInput, Summary
 from digest.pipeline import digest_page
+from digest.shipped import SAMPLE_PAGE
 from digest.summarise.extractive import ExtractiveSummariser
 
-SAMPLE = Path(__file__).parent / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 
 
 class FailsOnFireSafety:

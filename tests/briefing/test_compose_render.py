@@ -13,11 +13,12 @@ from digest.briefing.render import render
 from digest.briefing.subscribers import SubscriberSettings
 from digest.models import RawInput
 from digest.pipeline import ingest_document, summarise_pending
+from digest.shipped import SAMPLE_PAGE
 from digest.sources.base import FetchedDocument
 from digest.store import Store, open_store
 from digest.summarise.extractive import ExtractiveSummariser
 
-SAMPLE = Path(__file__).parent.parent / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 DAY = dt.date(2024, 8, 1)
 NOW = dt.datetime(2024, 8, 1, 1, 0, tzinfo=dt.UTC)
 

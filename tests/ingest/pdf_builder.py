@@ -25,8 +25,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from digest.shipped import SAMPLE_PAGE
+
 FONT = "STSong-Light"
-SAMPLE_PATH = Path(__file__).resolve().parents[2] / "digest" / "sample" / "000_0ebbebed01f08da6.txt"
+SAMPLE_PATH = SAMPLE_PAGE
 
 # The sample's trailing block, as the page prints it: two headlines and two photo captions (the first
 # caption appears twice on one line in the text dump; the page prints it once, under its photo).

@@ -8,10 +8,11 @@ import pytest
 
 from digest.errors import UndecodableText
 from digest.ingest.encoding import decode_text
+from digest.shipped import SAMPLE_PAGE
 from tests.test_cli import run_digest
 
 DATA = Path(__file__).parent.parent / "data"
-PAGES = [*sorted((DATA / "pages").glob("*.txt")), DATA / "000_0ebbebed01f08da6.txt"]
+PAGES = [*sorted((DATA / "pages").glob("*.txt")), SAMPLE_PAGE]
 
 # Traditional Chinese as a Taiwanese or Hong Kong paper prints it: every byte pair of its Big5 is
 # also a valid GB18030 pair, so only what the characters are can tell the two apart.

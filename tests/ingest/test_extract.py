@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from digest.ingest.extract import extract, sniff_kind
 from digest.ingest.html import PARAGRAPH_START
 from digest.ingest.locator_dates import date_from_locator
 from digest.models import DocumentKind, RawInput
+from digest.shipped import SAMPLE_PAGE
 
-EXAMPLE = Path(__file__).parent.parent / "data" / "000_0ebbebed01f08da6.txt"
+EXAMPLE = SAMPLE_PAGE
 
 
 def _raw(data: bytes, media_type: str | None = None, source: str = "input") -> RawInput:

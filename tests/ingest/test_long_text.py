@@ -3,16 +3,15 @@ lost at a cut (the parts are made small here, so the tests stay fast)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from digest.ingest import long_text
 from digest.ingest.long_text import cuts, segment_long
 from digest.ingest.segment import SegmentedPage, segment_page
 from digest.models import DocumentKind, PageText
+from digest.shipped import SAMPLE_PAGE
 
-SAMPLE = Path(__file__).parent.parent / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 
 
 @pytest.fixture(autouse=True)

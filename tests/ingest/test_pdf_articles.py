@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from digest.ingest.extract import extract
 from digest.ingest.segment import segment
 from digest.models import Article, RawInput
+from digest.shipped import SAMPLE_PAGE
 from tests.ingest.pdf_builder import build_page_pdf
 
-SAMPLE = Path(__file__).parent.parent / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 
 
 def _from_text() -> list[Article]:

@@ -12,9 +12,10 @@ import pytest
 from digest.errors import NoArticles
 from digest.ingest.segment import segment, segment_page
 from digest.models import Article, DocumentKind, PageText
+from digest.shipped import SAMPLE_PAGE
 
 DATA = Path(__file__).parent.parent / "data"
-SAMPLE = DATA / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 EXPECTED = json.loads((DATA / "000_0ebbebed01f08da6.expected.json").read_text(encoding="utf-8"))["articles"]
 
 CJK = "\u4e00-\u9fff"

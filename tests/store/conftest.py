@@ -17,11 +17,12 @@ import sqlalchemy as sa
 
 from digest.ingest.segment import segment
 from digest.models import Article, DocumentKind, PageText, RawInput
+from digest.shipped import SAMPLE_PAGE
 from digest.sources.base import FetchedDocument
 from digest.store import Store, open_store
 
 POSTGRES_ENV = "DIGEST_TEST_POSTGRES_URL"
-SAMPLE = Path(__file__).parent.parent / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 NOW = dt.datetime(2024, 7, 26, 8, 0, tzinfo=dt.UTC)
 
 BACKENDS = [

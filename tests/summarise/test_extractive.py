@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from pathlib import Path
 
 import jieba
 import jieba.posseg
@@ -12,11 +11,12 @@ import pytest
 
 from digest.ingest.segment import segment
 from digest.models import Article, DocumentKind, PageText
+from digest.shipped import SAMPLE_PAGE
 from digest.summarise import extractive
 from digest.summarise.extractive import ExtractiveSummariser, textrank
 from digest.summarise.sentences import cut_words, split_sentences, tag_words
 
-SAMPLE = Path(__file__).parent.parent / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 
 
 @pytest.fixture(scope="module")

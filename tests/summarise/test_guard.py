@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from digest.ingest.segment import segment
 from digest.models import Article, DocumentKind, PageText
+from digest.shipped import SAMPLE_PAGE
 from digest.summarise.guard import (
     ArticleFacts,
     Fact,
@@ -20,7 +20,7 @@ from digest.summarise.guard import (
     normalise,
 )
 
-SAMPLE = Path(__file__).parent.parent / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 
 
 @pytest.fixture(scope="module")

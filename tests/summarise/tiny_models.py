@@ -78,10 +78,12 @@ from typing import Any, Literal
 
 import jieba
 
+from digest.shipped import SAMPLE_PAGE
+
 Kind = Literal["pegasus", "t5", "mt5", "bart"]
 KINDS: tuple[Kind, ...] = ("pegasus", "t5", "mt5", "bart")
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "000_0ebbebed01f08da6.txt"
+SAMPLE = SAMPLE_PAGE
 
 EXTRA_IDS = 100
 EXTRA_ID_TOKENS = [f"<extra_id_{i}>" for i in range(EXTRA_IDS)]
