@@ -19,6 +19,7 @@ from digest.api.settings import ApiSettings
 from digest.briefing.subscribers import SubscriberSettings
 from digest.errors import ConfigError
 from digest.ingest.house_styles import PaperSettings
+from digest.jobs.settings import WorkerSettings
 from digest.notify.settings import env_references, infer_kind, resolve_env
 from digest.shipped import SAMPLE_DIR, SAMPLE_TOKEN, shipped
 from digest.sources.registry import SourceSettings
@@ -79,12 +80,22 @@ class Settings(_Section):
     scheduler: SchedulerSettings
     delivery: DeliverySettings
     api: ApiSettings = Field(default_factory=ApiSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
     sources: list[SourceSettings] = Field(default_factory=list)
     subscribers: list[SubscriberSettings] = Field(default_factory=list)
     # House styles: a paper's own leads, byline marks and page furniture (see ingest/house_styles.py).
     papers: list[PaperSettings] = Field(default_factory=list)
     # The file the settings were read from, if any: `digest sources add` edits it.
     config_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _queue_needs_postgresql(self) -> Settings:
+        if self.workers.executor == "queue" and not self.store.url.startswith("postgresql"):
+            raise ValueError(
+                'executor = "queue" needs the PostgreSQL store ([store] url = "postgresql+psycopg://…"); '
+                'with SQLite, digest runs its jobs itself (executor = "inline")'
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> Settings:

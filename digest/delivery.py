@@ -262,9 +262,12 @@ def deliver_due(
     concurrency: int = 8,
     jitter: Callable[[], float] = random.random,
     subscribers: Collection[str] | None = None,
+    only_these_channels: bool = False,
 ) -> DeliveryReport:
     """Send every part of the delivery log that is due (of ``subscribers`` only, where given), by the
-    configured channels (by name); return what happened. Channels never raise for delivery problems;
+    configured channels (by name); return what happened. ``only_these_channels``: send only the parts
+    of the channels given (a queue worker sending one channel's parts in order), leaving the rest.
+    Channels never raise for delivery problems;
     a store error is raised after the sends already running have finished and been recorded."""
     if max_attempts < 1 or concurrency < 1:
         raise ValueError("max_attempts and concurrency must be at least 1")
@@ -273,7 +276,9 @@ def deliver_due(
     seen: set[int] = set()
     stopped: set[tuple[int, str]] = set()  # (briefing, channel) with a part not sent in this run
     while True:
-        rows = store.due_deliveries(now(), BATCH, subscribers)
+        rows = store.due_deliveries(
+            now(), BATCH, subscribers, list(channels) if only_these_channels else None
+        )
         # A part retried in this run that is due again already waits for the next run, and so do
         # the later parts of its briefing and channel (they must not overtake it).
         fresh = [r for r in rows if r.id not in seen and (r.briefing_id, r.channel) not in stopped]

@@ -12,81 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from digest import __version__
 from digest.briefing.accounts import SubscriberAccount, account
-from digest.briefing.daily import BriefOutcome, brief, build_channels, supplement
-from digest.config import Settings
+from digest.briefing.daily import BriefOutcome, brief, supplement
 from digest.delivery import DeliveryReport, deliver_due
 from digest.ingest.house_styles import house_styles
-from digest.notify.base import Channel
 from digest.pipeline import CycleReport, poll_source, summarise_pending
-from digest.sources.base import Source
-from digest.sources.registry import SourceSettings, build_source
-from digest.store import Store, open_store, run_lock
-from digest.summarise.base import Summariser
-from digest.summarise.engines import build_summariser
+from digest.runtime import Runtime, current
 
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "apscheduler_jobs"
-
-
-@dataclass
-class Runtime:
-    """What jobs need, built once per process."""
-
-    settings: Settings
-    store: Store
-    summariser: Summariser
-    client: httpx.Client
-    sources: dict[str, tuple[SourceSettings, Source]]
-    channels: dict[str, Channel] = field(default_factory=dict)
-    stop: threading.Event = field(default_factory=threading.Event)
-    # Jobs run one at a time (one worker), but `digest run --once` and jobs share this path too.
-    work: threading.Lock = field(default_factory=threading.Lock)
-    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
-
-    def today(self) -> dt.date:
-        return self.clock().astimezone(ZoneInfo(self.settings.scheduler.timezone)).date()
-
-
-_runtime: Runtime | None = None
-
-
-@contextmanager
-def runtime(settings: Settings, *, summariser: Summariser | None = None) -> Iterator[Runtime]:
-    """Open the store, take the single-instance lock, build the engine and the sources."""
-    global _runtime  # noqa: PLW0603 - jobs find the runtime here; APScheduler passes only plain args
-    store = open_store(settings.store.url)
-    with run_lock(store), _http_client(settings) as client:
-        engine = summariser or build_summariser(settings.summarise)
-        sources = {cfg.name: (cfg, build_source(cfg, client)) for cfg in settings.sources if cfg.enabled}
-        channels = build_channels(settings.subscribers, client)
-        _runtime = Runtime(settings, store, engine, client, sources, channels)
-        try:
-            yield _runtime
-        finally:
-            _runtime = None
-
-
-@contextmanager
-def _http_client(settings: Settings) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        timeout=settings.ingest.fetch_timeout,
-        follow_redirects=True,
-        headers={"User-Agent": f"digest/{__version__} (newspaper digest bot)"},
-    ) as client:
-        yield client
 
 
 def run_cycle(rt: Runtime, names: list[str] | None = None, *, log_problems: bool = True) -> CycleReport:
@@ -174,7 +115,7 @@ def deliver(rt: Runtime, names: list[str] | None = None) -> DeliveryReport:
 
 def brief_job(subscriber_name: str) -> None:
     """The scheduled daily job of one subscriber."""
-    rt = _runtime
+    rt = current()
     if rt is None or all(s.name != subscriber_name for s in rt.settings.subscribers):
         log.warning("briefing job for %s skipped: not configured in this process", subscriber_name)
         return
@@ -183,14 +124,14 @@ def brief_job(subscriber_name: str) -> None:
 
 def deliver_job() -> None:
     """Sends parts that are due: retries, and parts a crash left pending."""
-    rt = _runtime
+    rt = current()
     if rt is not None:
         deliver(rt)
 
 
 def poll_job(source_name: str) -> None:
     """The scheduled job of one source."""
-    rt = _runtime
+    rt = current()
     if rt is None or source_name not in rt.sources:
         log.warning("job for source %s skipped: it is not configured in this process", source_name)
         return
@@ -230,6 +171,12 @@ def build_scheduler(rt: Runtime) -> Any:
         timezone=ZoneInfo(rt.settings.scheduler.timezone),
     )
     scheduler.start(paused=True)  # load persisted jobs before deciding what to keep
+    # Inline, the jobs do the work; with the queue, the same ticks enqueue it for the workers.
+    poll, daily, check = (poll_job, brief_job, deliver_job)
+    if rt.settings.workers.executor == "queue":
+        from digest.jobs import clock  # noqa: PLC0415
+
+        poll, daily, check = (clock.enqueue_poll, clock.enqueue_briefing, clock.enqueue_due_sends)
     wanted = set()
     for name, (cfg, _) in rt.sources.items():
         job_id = f"poll:{name}"
@@ -237,16 +184,16 @@ def build_scheduler(rt: Runtime) -> Any:
         trigger = IntervalTrigger(
             minutes=cfg.interval_minutes, timezone=ZoneInfo(rt.settings.scheduler.timezone)
         )
-        ensure_job(scheduler, job_id, poll_job, trigger, [name], first_run=rt.clock())
+        ensure_job(scheduler, job_id, poll, trigger, [name], first_run=rt.clock())
     for subscriber in rt.settings.subscribers:
         job_id = f"brief:{subscriber.name}"
         wanted.add(job_id)
         at = subscriber.at
-        daily = CronTrigger(hour=at.hour, minute=at.minute, timezone=subscriber.zone)
-        ensure_job(scheduler, job_id, brief_job, daily, [subscriber.name], first_run=None)
+        at_time = CronTrigger(hour=at.hour, minute=at.minute, timezone=subscriber.zone)
+        ensure_job(scheduler, job_id, daily, at_time, [subscriber.name], first_run=None)
     wanted.add("deliver")
     every = IntervalTrigger(minutes=rt.settings.delivery.check_every_minutes)
-    ensure_job(scheduler, "deliver", deliver_job, every, [], first_run=rt.clock())
+    ensure_job(scheduler, "deliver", check, every, [], first_run=rt.clock())
     for job in scheduler.get_jobs():
         if job.id not in wanted:
             job.remove()  # a source or subscriber that was removed from the settings
@@ -266,7 +213,12 @@ def ensure_job(
     rules); replace one whose settings changed; add a new one to run at ``first_run`` (None: at the
     trigger's first time)."""
     existing = scheduler.get_job(job_id)
-    if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
+    if (
+        existing is not None
+        and str(existing.trigger) == str(trigger)
+        and list(existing.args) == args
+        and existing.func_ref == f"{func.__module__}:{func.__qualname__}"  # the executor may have changed
+    ):
         return
     timing = {"next_run_time": first_run} if first_run is not None else {}
     scheduler.add_job(func, trigger, args=args, id=job_id, replace_existing=True, **timing)

@@ -12,7 +12,8 @@ import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 
 from digest.config import load
-from digest.scheduler import Runtime, brief_and_deliver, build_scheduler, run_cycle, runtime, send_late_news
+from digest.runtime import Runtime, runtime
+from digest.scheduler import brief_and_deliver, build_scheduler, run_cycle, send_late_news
 from digest.summarise.extractive import ExtractiveSummariser
 from tests.test_bot import copies, write_config
 

@@ -11,7 +11,7 @@ import click
 
 from digest.cli.common import fail, settings_of
 from digest.config import Settings
-from digest.errors import DigestError
+from digest.errors import ConfigError, DigestError
 from digest.http import mask_url
 from digest.ingest.house_styles import house_styles
 from digest.ingest.sources import read_input
@@ -28,9 +28,21 @@ if TYPE_CHECKING:  # the scheduler (and APScheduler) is imported only by the com
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
     """Run the bot: poll the sources, summarise what they bring, brief each subscriber at their time."""
-    from digest.scheduler import brief_and_deliver, run_cycle, run_daemon, runtime  # noqa: PLC0415
+    from digest.runtime import runtime  # noqa: PLC0415
+    from digest.scheduler import brief_and_deliver, run_cycle, run_daemon  # noqa: PLC0415
 
     settings = settings_of(ctx)
+    if settings.workers.executor == "queue":
+        if once:
+            fail(
+                ConfigError(
+                    'run --once does the work in this process; with [workers] executor = "queue" the '
+                    "workers do it: start `digest worker` and `digest run` (the clock)"
+                ),
+                ctx,
+            )
+        _run_clock(ctx, settings)
+        return
     try:
         with runtime(settings) as rt:
             if once:
@@ -42,6 +54,61 @@ def run(ctx: click.Context, once: bool) -> None:
                 run_daemon(rt)
     except DigestError as exc:
         fail(exc, ctx)
+
+
+def _run_clock(ctx: click.Context, settings: Settings) -> None:
+    """The clock of the job queue: it enqueues at the scheduled times; `digest worker` does the work.
+    Several clocks may run at once (failover): each tick is enqueued once."""
+    from digest.jobs import clock  # noqa: PLC0415
+    from digest.runtime import runtime  # noqa: PLC0415
+    from digest.scheduler import run_daemon  # noqa: PLC0415
+    from digest.summarise.extractive import ExtractiveSummariser  # noqa: PLC0415
+
+    try:
+        # The clock summarises nothing: no model is loaded here.
+        with runtime(settings, summariser=ExtractiveSummariser(), exclusive=False) as rt:
+            clock.open_clock(rt)
+            try:
+                click.echo(f"digest: clock of the job queue: {_what_runs(rt)}; stop with Ctrl-C", err=True)
+                run_daemon(rt)
+            finally:
+                clock.close_clock()
+    except DigestError as exc:
+        fail(exc, ctx)
+    except ImportError:
+        fail(ConfigError("the job queue needs its extra: pip install 'digest[queue]'"), ctx)
+
+
+@click.command()
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice(["fetch", "summarise", "deliver"]),
+    help="Only jobs of this queue (repeatable; default all): e.g. summarise on a GPU machine.",
+)
+@click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True, help="Jobs at once.")
+@click.pass_context
+def worker(ctx: click.Context, queues: tuple[str, ...], concurrency: int) -> None:
+    """Do the bot's work from the job queue ([workers] executor = "queue") until Ctrl-C or SIGTERM."""
+    settings = settings_of(ctx)
+    if settings.workers.executor != "queue":
+        fail(
+            ConfigError(
+                'digest worker takes jobs from the queue; set [workers] executor = "queue" (PostgreSQL) '
+                "or run everything in one process with `digest run`"
+            ),
+            ctx,
+        )
+    try:
+        from digest.jobs.queue import run_worker  # noqa: PLC0415
+
+        click.echo(f"digest: worker for {', '.join(queues) or 'all queues'}; stop with Ctrl-C", err=True)
+        run_worker(settings, queues or None, concurrency)
+    except DigestError as exc:
+        fail(exc, ctx)
+    except ImportError:
+        fail(ConfigError("the job queue needs its extra: pip install 'digest[queue]'"), ctx)
 
 
 @click.command()
@@ -249,4 +316,4 @@ def _next_runs(store: Any, zone: ZoneInfo) -> dict[str, str]:
     }
 
 
-COMMANDS = (run, ingest, status)
+COMMANDS = (run, worker, ingest, status)

@@ -97,7 +97,8 @@ def preview(ctx: click.Context, subscriber: str, day: dt.datetime | None, fmt: s
 @click.pass_context
 def send(ctx: click.Context, day: dt.datetime | None, names: tuple[str, ...], retry_failed: bool) -> None:
     """Compose and send briefings now (each is composed once a day: an existing one is not sent again)."""
-    from digest.scheduler import brief_and_deliver, runtime  # noqa: PLC0415
+    from digest.runtime import runtime  # noqa: PLC0415
+    from digest.scheduler import brief_and_deliver  # noqa: PLC0415
     from digest.summarise.extractive import ExtractiveSummariser  # noqa: PLC0415
 
     settings = settings_of(ctx)

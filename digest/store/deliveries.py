@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from digest.store.queries import _insert
+from digest.store.queries import insert_into
 from digest.store.records import DeliveryRow, PlannedPart, SavedBriefing
 from digest.store.schema import briefed, briefings, deliveries
 
@@ -79,7 +79,7 @@ def save_briefing(
     sequence: int = 1,
 ) -> tuple[int, bool]:
     inserted = conn.execute(
-        _insert(conn, briefings)
+        insert_into(conn, briefings)
         .values(subscriber=subscriber, day=day, created_at=now, content=content, sequence=sequence)
         .on_conflict_do_nothing(
             index_elements=[briefings.c.subscriber, briefings.c.day, briefings.c.sequence]
@@ -89,7 +89,7 @@ def save_briefing(
     if inserted is not None:
         if article_ids:
             conn.execute(
-                _insert(conn, briefed).on_conflict_do_nothing(
+                insert_into(conn, briefed).on_conflict_do_nothing(
                     index_elements=[briefed.c.subscriber, briefed.c.article_id]
                 ),
                 [
@@ -155,12 +155,16 @@ def plan_deliveries(
     ]
     if rows:
         # A racing planner on PostgreSQL: the unique indexes make its rows and ours one set.
-        conn.execute(_insert(conn, deliveries).on_conflict_do_nothing(), rows)
+        conn.execute(insert_into(conn, deliveries).on_conflict_do_nothing(), rows)
     return len(rows)
 
 
 def due_deliveries(
-    conn: sa.Connection, now: dt.datetime, limit: int, subscribers: Collection[str] | None = None
+    conn: sa.Connection,
+    now: dt.datetime,
+    limit: int,
+    subscribers: Collection[str] | None = None,
+    channels: Collection[str] | None = None,
 ) -> list[DeliveryRow]:
     earlier = deliveries.alias("earlier")
     blocked = sa.exists().where(
@@ -179,6 +183,7 @@ def due_deliveries(
             sa.or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
             ~blocked,
             *([] if subscribers is None else [briefings.c.subscriber.in_(sorted(subscribers))]),
+            *([] if channels is None else [deliveries.c.channel.in_(sorted(channels))]),
         )
         .order_by(deliveries.c.briefing_id, deliveries.c.channel, deliveries.c.part)
         .limit(limit)

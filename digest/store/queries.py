@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,17 +13,15 @@ from digest.models import Article, Summary
 from digest.sources.base import FetchedDocument
 from digest.store.records import (
     IngestOutcome,
-    SourceStatus,
     StoredArticle,
     StoredIssue,
     StoredSummary,
-    StoreStatus,
 )
-from digest.store.schema import articles, briefed, briefings, issues, sources, summaries
+from digest.store.schema import articles, briefed, briefings, issues, summaries
 
-_CURRENT_ISSUE = issues.c.replaced_at.is_(None)
-_CURRENT_ARTICLE = articles.c.superseded.is_(False)
-_FRESH = summaries.c.stale.is_(False)
+CURRENT_ISSUE = issues.c.replaced_at.is_(None)
+CURRENT_ARTICLE = articles.c.superseded.is_(False)
+FRESH = summaries.c.stale.is_(False)
 _ARTICLE_COLUMNS = (
     articles.c.position,
     articles.c.paragraphs,
@@ -41,13 +38,13 @@ _ARTICLE_COLUMNS = (
 )
 
 
-def _insert(conn: sa.Connection, table: sa.Table) -> sqlite.Insert | postgresql.Insert:
+def insert_into(conn: sa.Connection, table: sa.Table) -> sqlite.Insert | postgresql.Insert:
     """INSERT with the backend's ON CONFLICT support (same semantics on both)."""
     return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
 
 
-def _has_fresh_summary() -> sa.Exists:
-    return sa.exists().where(summaries.c.article_id == articles.c.id, _FRESH)
+def has_fresh_summary() -> sa.Exists:
+    return sa.exists().where(summaries.c.article_id == articles.c.id, FRESH)
 
 
 def _article_row(issue_id: int, article: Article) -> dict[str, Any]:
@@ -90,12 +87,12 @@ def _article(row: sa.Row[Any]) -> Article:
 
 # record_document's statements, built once: building them per call costs more than running them.
 _SAME_DOCUMENT = sa.select(issues.c.id, issues.c.content_hash).where(
-    issues.c.source == sa.bindparam("source"), issues.c.locator == sa.bindparam("locator"), _CURRENT_ISSUE
+    issues.c.source == sa.bindparam("source"), issues.c.locator == sa.bindparam("locator"), CURRENT_ISSUE
 )
 _SAME_BYTES = (
     sa.select(issues.c.id)
     .where(
-        issues.c.paper == sa.bindparam("paper"), issues.c.content_hash == sa.bindparam("hash"), _CURRENT_ISSUE
+        issues.c.paper == sa.bindparam("paper"), issues.c.content_hash == sa.bindparam("hash"), CURRENT_ISSUE
     )
     .order_by(issues.c.id)
     .limit(1)
@@ -145,12 +142,10 @@ def _retire_issue(conn: sa.Connection, issue_id: int, now: dt.datetime) -> None:
     """The old version of a changed document: replaced, its articles superseded, summaries stale."""
     conn.execute(issues.update().where(issues.c.id == issue_id).values(replaced_at=now))
     old_articles = sa.select(articles.c.id).where(articles.c.issue_id == issue_id).scalar_subquery()
-    conn.execute(
-        summaries.update().where(summaries.c.article_id.in_(old_articles), _FRESH).values(stale=True)
-    )
+    conn.execute(summaries.update().where(summaries.c.article_id.in_(old_articles), FRESH).values(stale=True))
     conn.execute(
         articles.update()
-        .where(articles.c.issue_id == issue_id, _CURRENT_ARTICLE)
+        .where(articles.c.issue_id == issue_id, CURRENT_ARTICLE)
         .values(superseded=True, superseded_at=now)
     )
 
@@ -160,10 +155,30 @@ def pending_articles(conn: sa.Connection, limit: int) -> list[StoredArticle]:
         sa.select(articles.c.id, articles.c.issue_id, issues.c.paper, issues.c.issue_date, issues.c.link)
         .add_columns(*_ARTICLE_COLUMNS)
         .join_from(articles, issues)
-        .where(_CURRENT_ARTICLE, ~_has_fresh_summary())
+        .where(CURRENT_ARTICLE, ~has_fresh_summary())
         .order_by(articles.c.id)
         .limit(limit)
     )
+    return [StoredArticle(r.id, r.issue_id, r.paper, r.issue_date, r.link, _article(r)) for r in rows]
+
+
+def claim_pending(conn: sa.Connection, limit: int) -> list[StoredArticle]:
+    """Up to ``limit`` pending articles of any issue, shortest first (a batch of like lengths pads
+    little on a GPU), locked for this transaction. On PostgreSQL rows another transaction holds are
+    skipped, so two workers never take the same article; a worker that dies releases its rows with
+    its connection. SQLite has one writer at a time and no row locks: there this is pending_articles
+    by length."""
+    query = (
+        sa.select(articles.c.id, articles.c.issue_id, issues.c.paper, issues.c.issue_date, issues.c.link)
+        .add_columns(*_ARTICLE_COLUMNS)
+        .join_from(articles, issues)
+        .where(CURRENT_ARTICLE, ~has_fresh_summary())
+        .order_by(sa.func.length(articles.c.text), articles.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=articles, skip_locked=True)
+    rows = conn.execute(query)
     return [StoredArticle(r.id, r.issue_id, r.paper, r.issue_date, r.link, _article(r)) for r in rows]
 
 
@@ -175,7 +190,7 @@ def save_summaries(conn: sa.Connection, items: Sequence[tuple[int, Summary]], no
         return
     wanted = conn.execute(
         sa.select(articles.c.id).where(
-            articles.c.id.in_(list(by_article)), _CURRENT_ARTICLE, ~_has_fresh_summary()
+            articles.c.id.in_(list(by_article)), CURRENT_ARTICLE, ~has_fresh_summary()
         )
     ).scalars()
     rows = [
@@ -193,7 +208,7 @@ def save_summaries(conn: sa.Connection, items: Sequence[tuple[int, Summary]], no
     if rows:
         # A racing run on PostgreSQL may have saved one since our read: the unique index on current
         # summaries turns that into a no-op instead of an error.
-        conn.execute(_insert(conn, summaries).on_conflict_do_nothing(), rows)
+        conn.execute(insert_into(conn, summaries).on_conflict_do_nothing(), rows)
 
 
 def articles_for_day(
@@ -220,10 +235,10 @@ def articles_for_day(
         .add_columns(summaries.c.engine, summaries.c.headline, summaries.c.summary, summaries.c.guard)
         .select_from(
             articles.join(issues, articles.c.issue_id == issues.c.id).outerjoin(
-                summaries, sa.and_(summaries.c.article_id == articles.c.id, _FRESH)
+                summaries, sa.and_(summaries.c.article_id == articles.c.id, FRESH)
             )
         )
-        .where(_CURRENT_ARTICLE, on_day)
+        .where(CURRENT_ARTICLE, on_day)
         .order_by(issues.c.paper, issues.c.id, articles.c.position)
     )
     if papers is not None:
@@ -278,7 +293,7 @@ def issue(conn: sa.Connection, issue_id: int) -> StoredIssue | None:
         sa.select(articles.c.id)
         .add_columns(*_ARTICLE_COLUMNS)
         .add_columns(summaries.c.engine, summaries.c.headline, summaries.c.summary, summaries.c.guard)
-        .select_from(articles.outerjoin(summaries, sa.and_(summaries.c.article_id == articles.c.id, _FRESH)))
+        .select_from(articles.outerjoin(summaries, sa.and_(summaries.c.article_id == articles.c.id, FRESH)))
         .where(articles.c.issue_id == issue_id)
         .order_by(articles.c.position)
     )
@@ -307,91 +322,3 @@ def issue(conn: sa.Connection, issue_id: int) -> StoredIssue | None:
         replaced_at=row.replaced_at,
         articles=found,
     )
-
-
-def source_state(conn: sa.Connection, name: str) -> dict[str, Any]:
-    state = conn.execute(sa.select(sources.c.state).where(sources.c.name == name)).scalar_one_or_none()
-    return dict(state) if isinstance(state, dict) else {}
-
-
-def save_source_state(
-    conn: sa.Connection,
-    name: str,
-    *,
-    kind: str,
-    paper: str,
-    state: dict[str, Any],
-    polled_at: dt.datetime,
-    error: str | None,
-) -> None:
-    values = {"kind": kind, "paper": paper, "state": state, "last_poll_at": polled_at, "last_error": error}
-    insert = _insert(conn, sources).values(name=name, **values)
-    conn.execute(insert.on_conflict_do_update(index_elements=[sources.c.name], set_=values))
-
-
-def status(conn: sa.Connection) -> StoreStatus:
-    current_issues = (
-        sa.select(sa.func.count())
-        .select_from(issues)
-        .where(issues.c.source == sources.c.name, _CURRENT_ISSUE)
-        .scalar_subquery()
-    )
-    per_source = conn.execute(
-        sa.select(
-            sources.c.name,
-            sources.c.kind,
-            sources.c.paper,
-            sources.c.last_poll_at,
-            sources.c.last_error,
-            current_issues,
-        ).order_by(sources.c.name)
-    )
-
-    def count(table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one())
-
-    return StoreStatus(
-        sources=tuple(SourceStatus(*row) for row in per_source),
-        issues=count(issues, _CURRENT_ISSUE),
-        articles=count(articles, _CURRENT_ARTICLE),
-        pending=count(articles, _CURRENT_ARTICLE, ~_has_fresh_summary()),
-        summaries=count(summaries, _FRESH),
-        unplaced=_unplaced(conn),
-    )
-
-
-# The page column holds JSON written by json.dumps: an empty list is written exactly like this.
-_NOTHING_UNPLACED = '%"unplaced": []%'
-_UNPLACED_SHOWN = 20
-
-
-def _unplaced(conn: sa.Connection) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    rows = conn.execute(
-        sa.select(issues.c.source, issues.c.locator, issues.c.page)
-        .where(
-            _CURRENT_ISSUE,
-            issues.c.page.is_not(None),
-            sa.cast(issues.c.page, sa.Text).not_like(_NOTHING_UNPLACED),
-        )
-        .order_by(issues.c.id.desc())
-        .limit(_UNPLACED_SHOWN)
-    )
-    return tuple((r.source, r.locator, tuple(r.page.get("unplaced", ()))) for r in rows)
-
-
-def recurring_lines(
-    conn: sa.Connection, paper: str, *, last: int, min_issues: int, share: float
-) -> list[str]:
-    """Short lines outside the articles that recur on most of ``paper``'s latest pages (its page
-    headers, column names, editor footers): the paper's own furniture, learnt from what it printed."""
-    rows = conn.execute(
-        sa.select(issues.c.page)
-        .where(issues.c.paper == paper, _CURRENT_ISSUE, issues.c.page.is_not(None))
-        .order_by(issues.c.id.desc())
-        .limit(last)
-    ).scalars()
-    pages = [set(page.get("display", ())) for page in rows]
-    if len(pages) < min_issues:
-        return []
-    counts = Counter(line for page in pages for line in page)
-    return sorted(line for line, seen in counts.items() if seen >= max(min_issues, share * len(pages)))

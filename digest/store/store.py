@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from digest.models import Article, Summary
 from digest.sources.base import FetchedDocument
-from digest.store import db, queries
+from digest.store import db, queries, state_queries
 from digest.store import deliveries as delivery_log
 from digest.store.errors import StoreError, display_url, scrub
 from digest.store.migrations import migrate
@@ -125,12 +125,24 @@ class Store:
         """Lines outside the articles that recur on most of the paper's latest pages (at least
         ``min_issues`` of them and ``share`` of the last ``last``): its own page furniture."""
         with self._transaction(write=False) as conn:
-            return queries.recurring_lines(conn, paper, last=last, min_issues=min_issues, share=share)
+            return state_queries.recurring_lines(conn, paper, last=last, min_issues=min_issues, share=share)
 
     def pending_articles(self, limit: int) -> list[StoredArticle]:
         """Current articles without a current summary, oldest first."""
         with self._transaction(write=False) as conn:
             return queries.pending_articles(conn, limit)
+
+    @contextmanager
+    def claimed_pending(self, limit: int) -> Iterator[tuple[list[StoredArticle], Callable[..., None]]]:
+        """A batch of pending articles held for the block (see queries.claim_pending) and the function
+        that saves their summaries in the same transaction: commit releases them summarised, a crash
+        releases them pending."""
+        with self._transaction(write=True) as conn:
+
+            def save(items: Sequence[tuple[int, Summary]], *, now: dt.datetime) -> None:
+                queries.save_summaries(conn, items, now)
+
+            yield queries.claim_pending(conn, limit), save
 
     def save_summaries(self, items: Sequence[tuple[int, Summary]], *, now: dt.datetime) -> None:
         """Save summaries by article id; an article that has a current summary or is no longer current
@@ -176,7 +188,7 @@ class Store:
     def source_state(self, name: str) -> dict[str, Any]:
         """The poll state saved for a source; empty for a source never polled."""
         with self._transaction(write=False) as conn:
-            return queries.source_state(conn, name)
+            return state_queries.source_state(conn, name)
 
     def save_source_state(
         self,
@@ -189,13 +201,13 @@ class Store:
         error: str | None,
     ) -> None:
         with self._transaction(write=True) as conn:
-            queries.save_source_state(
+            state_queries.save_source_state(
                 conn, name, kind=kind, paper=paper, state=state, polled_at=polled_at, error=error
             )
 
     def status(self) -> StoreStatus:
         with self._transaction(write=False) as conn:
-            return queries.status(conn)
+            return state_queries.status(conn)
 
     # --- briefings and their delivery log (see deliveries.py) ------------------------------------
 
@@ -240,12 +252,17 @@ class Store:
             return delivery_log.plan_deliveries(conn, briefing_id, parts, now)
 
     def due_deliveries(
-        self, now: dt.datetime, limit: int, subscribers: Collection[str] | None = None
+        self,
+        now: dt.datetime,
+        limit: int,
+        subscribers: Collection[str] | None = None,
+        channels: Collection[str] | None = None,
     ) -> list[DeliveryRow]:
         """Pending parts due at ``now`` whose earlier parts (same briefing and channel) are sent or due
-        too, oldest briefing first and in part order; only those of ``subscribers`` where given."""
+        too, oldest briefing first and in part order; only those of ``subscribers`` and ``channels``
+        (delivery-log channel keys) where given."""
         with self._transaction(write=False) as conn:
-            return delivery_log.due_deliveries(conn, now, limit, subscribers)
+            return delivery_log.due_deliveries(conn, now, limit, subscribers, channels)
 
     def record_attempt(
         self,
