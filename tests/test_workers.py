@@ -155,11 +155,14 @@ def test_a_clock_and_two_workers_do_the_whole_day(pg_url: str, tmp_path: Path) -
     try:
         _wait("every article", lambda: _scalar(pg_url, articles) == expected == _scalar(pg_url, summarised))
         _wait("the briefing delivered", lambda: any((tmp_path / "outbox").glob("*.md")))
+        status = run_digest("--config", str(config), "status").stdout.decode()
     finally:
         logs = _stop(clock, *workers)
     assert _scalar(pg_url, "SELECT count(*) FROM summaries") == expected, logs  # one summary each
     assert "Traceback" not in logs, logs
     assert "每日简报" in next((tmp_path / "outbox").glob("*.md")).read_text(encoding="utf-8")
+    assert "workers: 2 alive, 0 silent" in status, status  # `digest status` shows the queue
+    assert "queue" in status
 
 
 @needs_postgres

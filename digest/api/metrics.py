@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from prometheus_client import Metric
 
     from digest.api.state import ApiState
+    from digest.store import Store
 
 _STATES = ("pending", "sent", "failed")
 
@@ -48,3 +49,29 @@ class StoreCollector(Collector):
         for state in _STATES:
             family.add_metric([state], deliveries[state])
         yield family
+        yield from self._queue(store)
+
+    def _queue(self, store: Store) -> Iterator[Metric]:
+        """The job queue's jobs by queue and status, its live workers and stalled jobs (when the
+        queue is in use: [workers] executor = "queue")."""
+        settings = self.state.settings.workers
+        if settings.executor != "queue":
+            return
+        from digest.jobs.queue import queue_status  # noqa: PLC0415
+
+        found = queue_status(store, settings.stalled_after_seconds)
+        if found is None:
+            return
+        jobs = GaugeMetricFamily(
+            "digest_queue_jobs", "Jobs in the queue, by queue and status.", labels=["queue", "status"]
+        )
+        for queue_name, state, count in found.jobs:
+            jobs.add_metric([queue_name, state], count)
+        yield jobs
+        alive = sum(1 for w in found.workers if w[1] <= settings.stalled_after_seconds)
+        yield GaugeMetricFamily(
+            "digest_queue_workers_alive", "Workers whose heartbeat is recent.", value=alive
+        )
+        yield GaugeMetricFamily(
+            "digest_queue_jobs_stalled", "Running jobs on silent workers.", value=found.stalled
+        )

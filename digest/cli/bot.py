@@ -218,9 +218,23 @@ def status(ctx: click.Context) -> None:
             click.echo(f"  last error: {seen.last_error}")
     for note in _waiting(settings, store):
         click.echo(f"waiting: {note}")
+    if settings.workers.executor == "queue":
+        for line in _queue_lines(settings, store):
+            click.echo(line)
     for source_name, locator, lines in state.unplaced:
         shown = "; ".join(line[:30] for line in lines[:3]) + (" …" if len(lines) > 3 else "")
         click.echo(f"unplaced: {source_name} {mask_url(locator)}: {len(lines)} lines in no article: {shown}")
+
+
+def _queue_lines(settings: Settings, store: Any) -> list[str]:
+    try:
+        from digest.jobs.queue import queue_status  # noqa: PLC0415
+    except ImportError:
+        return ["queue: not installed here (pip install 'digest[queue]')"]
+    found = queue_status(store, settings.workers.stalled_after_seconds)
+    if found is None:
+        return ["queue: not created yet: start `digest run` (the clock) and `digest worker`"]
+    return found.lines(settings.workers.stalled_after_seconds)
 
 
 def _local(when: dt.datetime, zone: ZoneInfo) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -240,18 +241,62 @@ def slot_of(job: str, now: dt.datetime) -> str:
     return f"{job}@{now.astimezone(dt.UTC).replace(second=0, microsecond=0).isoformat()}"
 
 
-def queue_counts(store: Store) -> list[tuple[str, str, int]]:
-    """(queue, status, jobs) for `digest status` and /metrics; empty where the queue does not exist."""
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    """The job queue as `digest status` and /metrics show it."""
+
+    jobs: tuple[tuple[str, str, int], ...]  # (queue, status, jobs)
+    workers: tuple[tuple[int, float], ...]  # (id, seconds since its last heartbeat)
+    stalled: int  # running jobs whose worker has been silent for stalled_after_seconds
+
+    def lines(self, stalled_after: float) -> list[str]:
+        by_queue: dict[str, list[str]] = {}
+        for queue_name, state, count in self.jobs:
+            by_queue.setdefault(queue_name, []).append(f"{count} {state}")
+        shown = [f"queue {name}: {', '.join(counts)}" for name, counts in sorted(by_queue.items())]
+        if not shown:
+            shown.append("queue: empty (finished jobs are removed; failed ones stay)")
+        alive = [w for w in self.workers if w[1] <= stalled_after]
+        shown.append(f"workers: {len(alive)} alive, {len(self.workers) - len(alive)} silent")
+        if self.stalled:
+            shown.append(
+                f"stalled: {self.stalled} jobs on silent workers; a live worker runs them again within 10 s"
+            )
+        if not alive:
+            shown.append("no worker is alive: start `digest worker` (nothing is done until one runs)")
+        return shown
+
+
+def queue_status(store: Store, stalled_after: float) -> QueueStatus | None:
+    """The queue's jobs by queue and status, its workers and its stalled jobs; None where the queue
+    does not exist (SQLite, or no clock or worker has started yet)."""
     with store.engine.connect() as conn:
         if not conn.execute(sa.text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar():
-            return []
-        rows = conn.execute(
+            return None
+        jobs = conn.execute(
             sa.text(
                 "SELECT queue_name, status::text, count(*) FROM procrastinate_jobs "
                 "GROUP BY queue_name, status ORDER BY queue_name, status"
             )
-        )
-        return [(r[0], r[1], int(r[2])) for r in rows]
+        ).all()
+        workers = conn.execute(
+            sa.text(
+                "SELECT id, extract(epoch FROM now() - last_heartbeat) FROM procrastinate_workers ORDER BY id"
+            )
+        ).all()
+        stalled = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM procrastinate_jobs j LEFT JOIN procrastinate_workers w "
+                "ON w.id = j.worker_id WHERE j.status = 'doing' AND (w.id IS NULL OR "
+                "w.last_heartbeat < now() - make_interval(secs => :after))"
+            ),
+            {"after": stalled_after},
+        ).scalar_one()
+    return QueueStatus(
+        jobs=tuple((r[0], r[1], int(r[2])) for r in jobs),
+        workers=tuple((int(r[0]), float(r[1])) for r in workers),
+        stalled=int(stalled),
+    )
 
 
 def run_worker(settings: Settings, queues: Iterable[str] | None, concurrency: int) -> None:
