@@ -50,8 +50,9 @@ DEV_PAGES = sorted((Path(__file__).parent / "data" / "pages").glob("*.txt"))
 
 
 def _pages(folder: Path, count: int) -> int:
-    """``count`` pages in ``folder``, the development pages and the sample in turn (a later round's
-    copies are the same stories, which a briefing folds); how many articles they hold."""
+    """``count`` pages in ``folder``, the development pages and the sample in turn, each with its own
+    editor's line (the store keeps one issue for identical bytes; a later round's stories are the
+    same, which a briefing folds); how many articles they hold."""
     from digest.ingest.cues import COMMON  # noqa: PLC0415
     from digest.ingest.extract import extract  # noqa: PLC0415
     from digest.ingest.long_text import segment_long  # noqa: PLC0415
@@ -61,7 +62,7 @@ def _pages(folder: Path, count: int) -> int:
     sources = [*DEV_PAGES, SAMPLE_PAGE]
     articles = 0
     for i in range(count):
-        data = sources[i % len(sources)].read_bytes()
+        data = sources[i % len(sources)].read_bytes() + f"\n责任编辑：编辑{i:03d}\n".encode()
         (folder / f"page-{i:03d}.txt").write_bytes(data)
         articles += len(segment_long(extract(RawInput(f"page-{i:03d}.txt", data)), COMMON).articles)
     return articles
@@ -124,23 +125,23 @@ def _stop(*processes: subprocess.Popen[bytes]) -> str:
     return "\n".join(out)
 
 
-def _scalar(url: str, sql: str) -> int:
+def _scalar(url: str, sql: str, **params: object) -> int:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return int(conn.execute(sa.text(sql)).scalar() or 0)
+            return int(conn.execute(sa.text(sql), params).scalar() or 0)
     except sa.exc.ProgrammingError:  # the tables do not exist yet: the processes are starting
         return 0
     finally:
         engine.dispose()
 
 
-def _wait(what: str, check: object, timeout: float = 120.0) -> None:
+def _wait(what: str, check: object, timeout: float = 120.0, every: float = 0.5) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():  # type: ignore[operator]
             return
-        time.sleep(0.5)
+        time.sleep(every)
     pytest.fail(f"timed out waiting for {what}")
 
 
