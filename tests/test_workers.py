@@ -238,3 +238,27 @@ def _plain(tmp_path: Path) -> Path:
     config = tmp_path / "plain.toml"
     config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "d.db"}"\n', encoding="utf-8")
     return config
+
+
+@needs_postgres
+def test_metrics_export_the_queue(pg_url: str, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from digest.api.app import create_app  # noqa: PLC0415
+    from digest.jobs.queue import ensure_queue_schema  # noqa: PLC0415
+    from digest.store import open_store  # noqa: PLC0415
+    from tests.api.conftest import READ, sha  # noqa: PLC0415
+
+    config = _config(tmp_path, pg_url, tmp_path / "in")
+    with config.open("a", encoding="utf-8") as extra:
+        extra.write(f'\n[api]\ntokens = [{{ name = "desk", scope = "read", sha256 = "{sha(READ)}" }}]\n')
+    settings = load(config)
+    store = open_store(pg_url)
+    try:
+        ensure_queue_schema(store)
+    finally:
+        store.close()
+    with TestClient(create_app(settings)) as client:
+        body = client.get("/metrics", headers={"Authorization": f"Bearer {READ}"}).text
+    assert "digest_queue_workers_alive 0.0" in body
+    assert "digest_queue_jobs_stalled 0.0" in body

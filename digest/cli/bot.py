@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
+from pydantic import ValidationError
 
 from digest.cli.common import fail, settings_of
-from digest.config import Settings
+from digest.config import Settings, SummariseSettings
 from digest.errors import ConfigError, DigestError
 from digest.http import mask_url
 from digest.ingest.house_styles import house_styles
@@ -88,10 +89,17 @@ def _run_clock(ctx: click.Context, settings: Settings) -> None:
     help="Only jobs of this queue (repeatable; default all): e.g. summarise on a GPU machine.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True, help="Jobs at once.")
+@click.option("--device", default=None, help="Where this worker's model runs (cuda on a GPU machine).")
 @click.pass_context
-def worker(ctx: click.Context, queues: tuple[str, ...], concurrency: int) -> None:
+def worker(ctx: click.Context, queues: tuple[str, ...], concurrency: int, device: str | None) -> None:
     """Do the bot's work from the job queue ([workers] executor = "queue") until Ctrl-C or SIGTERM."""
     settings = settings_of(ctx)
+    if device is not None:
+        try:
+            summarise = SummariseSettings.model_validate(settings.summarise.model_dump() | {"device": device})
+        except ValidationError as exc:
+            raise click.BadParameter(str(exc.errors()[0]["msg"]), param_hint="--device") from None
+        settings = settings.model_copy(update={"summarise": summarise})
     if settings.workers.executor != "queue":
         fail(
             ConfigError(

@@ -56,9 +56,13 @@ def enqueue_briefing(subscriber_name: str) -> None:
 
 
 def enqueue_due_sends() -> None:
-    """Sends for every channel with parts due: retries, and parts a dead worker left pending."""
+    """The check every minute: sends for every channel with parts due (retries, and parts a dead
+    worker left pending), and summarise jobs while articles wait (after a summarise job failed,
+    nothing else would ask for them until the next poll brought news)."""
     if (ready := _ready("deliver")) is None:
         return
     rt, app = ready
     for subscriber, channel in queue.channels_with_due_parts(rt.store, rt.clock()):
         queue.defer_send(app, subscriber, channel)
+    if rt.store.pending_articles(1):
+        queue.defer_summarise(app, rt.settings.workers.summarise_jobs)
