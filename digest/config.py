@@ -24,6 +24,7 @@ from digest.notify.settings import env_references, infer_kind, resolve_env
 from digest.shipped import SAMPLE_DIR, SAMPLE_TOKEN, shipped
 from digest.sources.registry import SourceSettings
 from digest.timezones import TimeZoneName
+from digest.web.settings import WebSettings
 
 ENV_PREFIX = "DIGEST_"
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -81,6 +82,7 @@ class Settings(_Section):
     delivery: DeliverySettings
     api: ApiSettings = Field(default_factory=ApiSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     sources: list[SourceSettings] = Field(default_factory=list)
     subscribers: list[SubscriberSettings] = Field(default_factory=list)
     # House styles: a paper's own leads, byline marks and page furniture (see ingest/house_styles.py).

@@ -38,6 +38,7 @@ from digest.pipeline import content_hash, digest_page, ingest_document
 from digest.sources.base import FetchedDocument
 from digest.store.records import IngestOutcome
 from digest.summarise.base import Summariser
+from digest.web.pages import web_router
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,8 @@ def create_app(settings: Settings, *, summariser: Summariser | None = None) -> F
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(subscribers_router(state, read=read, admin=admin), dependencies=[bearer])
+    # The reading room (digest/web): pages and feeds, outside the OpenAPI schema (see web/pages.py).
+    app.include_router(web_router(state))
     return app
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from digest.notify.base import DeliveryResult
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def open_store(url: str) -> Store:
@@ -96,6 +98,12 @@ class Store:
                 yield conn
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise _unavailable("cannot write to" if write else "cannot read", self.url, exc) from None
+
+    def read(self, query: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``query(conn, *args, **kwargs)`` in one read transaction: for the read-only query modules
+        (reading.py, search.py) that serve one caller each, without a Store method apiece."""
+        with self._transaction(write=False) as conn:
+            return query(conn, *args, **kwargs)
 
     def record_document(
         self,

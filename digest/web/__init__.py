@@ -1,0 +1,1 @@
+"""The reading room: briefings and issues as web pages, search and Atom feeds, served by `digest serve`."""
