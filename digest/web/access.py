@@ -23,8 +23,10 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
-from fastapi import Request
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 
 from digest.api.auth import token_hash
 from digest.api.settings import TokenSettings
@@ -94,6 +96,27 @@ def viewer_of(request: Request, web: WebSettings, tokens: Sequence[TokenSettings
         key=request.query_params.get("key", "")[:200],
         settings=web,
     )
+
+
+def token_handoff(request: Request, tokens: Sequence[TokenSettings]) -> Response | None:
+    """?token= from a browser: checked, kept in an HttpOnly cookie, and dropped from the address
+    (a 303 to the same page without it). An unknown token is dropped the same way, without a
+    cookie, so the address never keeps it either."""
+    token = request.query_params.get("token")
+    if token is None:
+        return None
+    rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+    answer = RedirectResponse(quote(request.url.path) + (f"?{rest}" if rest else ""), 303)
+    if known_token(token, tokens):
+        answer.set_cookie(
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            max_age=30 * 86400,
+        )
+    return answer
 
 
 class RedactSecrets(logging.Filter):

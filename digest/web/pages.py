@@ -11,34 +11,19 @@ the event loop.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
-from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import RedirectResponse
 
 from digest.api.state import ApiState
 from digest.store import reading
-from digest.web.access import COOKIE, Viewer, known_token, redact_access_log, subscriber_key, viewer_of
-from digest.web.render import not_found, page, segment, unauthorised
+from digest.web.access import Viewer, redact_access_log, subscriber_key, token_handoff, viewer_of
+from digest.web.finding import search_page
+from digest.web.render import not_found, page, page_number, parse_day, parse_id, segment, unauthorised
 
 # How many of each paper's latest issues and of the latest briefings the front page lists.
 _FRONT_ISSUES = 5
 _FRONT_BRIEFINGS = 20
-_MAX_PAGE = 10_000
-
-
-def parse_id(text: str) -> int | None:
-    """A row id from a path, or None (a 404, like an unknown id: no 422 for the curious)."""
-    return int(text) if text.isdigit() and 0 < len(text) < 19 else None
-
-
-def parse_day(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
 
 
 def web_router(state: ApiState) -> APIRouter:
@@ -48,29 +33,9 @@ def web_router(state: ApiState) -> APIRouter:
     def viewer(request: Request) -> Viewer:
         return viewer_of(request, state.settings.web, state.settings.api.tokens)
 
-    def token_handoff(request: Request) -> Response | None:
-        """?token= from a browser: checked, kept in an HttpOnly cookie, and dropped from the address
-        (a 303 to the same page without it). An unknown token is dropped the same way, without a
-        cookie, so the address never keeps it either."""
-        token = request.query_params.get("token")
-        if token is None:
-            return None
-        rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
-        answer = RedirectResponse(quote(request.url.path) + (f"?{rest}" if rest else ""), 303)
-        if known_token(token, state.settings.api.tokens):
-            answer.set_cookie(
-                COOKIE,
-                token,
-                httponly=True,
-                samesite="lax",
-                secure=request.url.scheme == "https",
-                max_age=30 * 86400,
-            )
-        return answer
-
     def entry(request: Request) -> tuple[Response | None, Viewer]:
         """The token handoff's redirect where there is one, and who is asking."""
-        return token_handoff(request), viewer(request)
+        return token_handoff(request, state.settings.api.tokens), viewer(request)
 
     @router.get("/")
     def front(request: Request) -> Response:
@@ -91,7 +56,7 @@ def web_router(state: ApiState) -> APIRouter:
             return moved
         if not who.sees_pages:
             return unauthorised()
-        number = min(max(int(page_no) if page_no.isdigit() and len(page_no) < 6 else 1, 1), _MAX_PAGE)
+        number = page_number(page_no)
         size = state.settings.web.page_size
         rows = state.store().read(reading.paper_issues, paper, size + 1, (number - 1) * size)
         if not rows and number == 1:
@@ -150,5 +115,14 @@ def web_router(state: ApiState) -> APIRouter:
             show_issue=who.sees_pages,
             feed=feed,
         )
+
+    @router.get("/search")
+    def find(request: Request) -> Response:
+        moved, who = entry(request)
+        if moved is not None:
+            return moved
+        if not who.sees_pages:
+            return unauthorised()
+        return search_page(state, request)
 
     return router

@@ -68,3 +68,23 @@ def unauthorised() -> HTMLResponse:
         title="需要令牌",
         message="阅览室不公开：请带上阅读令牌（?token=…）打开，或使用订阅者的专属链接。",
     )
+
+
+MAX_PAGE = 10_000
+
+
+def parse_id(text: str) -> int | None:
+    """A row id from a path, or None (a 404, like an unknown id: no 422 for the curious)."""
+    return int(text) if text.isdigit() and 0 < len(text) < 19 else None
+
+
+def parse_day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def page_number(text: str) -> int:
+    """A ?page= number: 1 for anything that is not one, at most MAX_PAGE."""
+    return min(max(int(text) if text.isdigit() and len(text) < 6 else 1, 1), MAX_PAGE)

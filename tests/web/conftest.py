@@ -23,6 +23,7 @@ from digest.sources.base import FetchedDocument
 from digest.store import Store, open_store
 from digest.summarise.extractive import ExtractiveSummariser
 from tests.api.conftest import READ, sha
+from tests.store.conftest import store_url  # noqa: F401 - the fixture: SQLite, and PostgreSQL when given
 
 HERE = Path(__file__).parent
 HOSTILE = HERE / "hostile_page.txt"
@@ -33,9 +34,9 @@ SAMPLE_PAPER = "交城报"
 HOSTILE_PAPER = "测试/县报"  # a slash in a paper's name: its links must still resolve
 
 
-def write_config(tmp_path: Path, *, public: bool = False, base_url: str = "", store_url: str = "") -> Path:
+def write_config(tmp_path: Path, *, public: bool = False, base_url: str = "", database: str = "") -> Path:
     config = tmp_path / "digest.toml"
-    url = store_url or f"sqlite:///{tmp_path / 'digest.db'}"
+    url = database or f"sqlite:///{tmp_path / 'digest.db'}"
     config.write_text(
         f"""
 [store]
@@ -86,15 +87,14 @@ def summarise(store: Store) -> None:
     summarise_pending(store, ExtractiveSummariser(30, 120), batch=50, now=lambda: NOW)
 
 
-def fill(settings: Settings) -> None:
+def fill(settings: Settings, folder: Path) -> None:
     """Two papers, three issues, every article summarised, a briefing for each subscriber."""
     with open_store(settings.store.url) as store:
         ingest(store, SAMPLE_PAGE, SAMPLE_PAPER, dt.date(2024, 7, 26))
         ingest(store, HOSTILE, HOSTILE_PAPER, DAY)
         # A second issue of the sample paper: the same page under another date and different bytes.
         second = SAMPLE_PAGE.read_text(encoding="utf-8").replace("盛夏时节", "入伏以来")
-        copy = settings.store.url.removeprefix("sqlite:///")
-        path = Path(copy).parent / "second.txt"
+        path = folder / "second.txt"
         path.write_text(second, encoding="utf-8")
         ingest(store, path, SAMPLE_PAPER, DAY)
         summarise(store)
@@ -113,11 +113,11 @@ class Room:
 def make_room(tmp_path: Path) -> Iterator[Callable[..., Room]]:
     clients: list[TestClient] = []
 
-    def make(*, public: bool = False, base_url: str = "", store_url: str = "") -> Room:
+    def make(*, public: bool = False, base_url: str = "", database: str = "") -> Room:
         settings = load(
-            write_config(tmp_path, public=public, base_url=base_url, store_url=store_url), environ={}
+            write_config(tmp_path, public=public, base_url=base_url, database=database), environ={}
         )
-        fill(settings)
+        fill(settings, tmp_path)
         client = TestClient(create_app(settings))
         client.__enter__()
         clients.append(client)

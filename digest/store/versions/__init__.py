@@ -20,6 +20,7 @@ from digest.store.versions import (
     v0004_page_matter,
     v0005_briefed,
     v0006_supplements,
+    v0007_search,
 )
 
 
@@ -39,4 +40,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "page matter of issues and source notes of articles", v0004_page_matter.upgrade),
     Migration(5, "the articles each subscriber was briefed on", v0005_briefed.upgrade),
     Migration(6, "same-day supplements: briefings numbered within a day", v0006_supplements.upgrade, True),
+    Migration(7, "full-text search of articles (trigram index, kept by triggers)", v0007_search.upgrade),
 )
