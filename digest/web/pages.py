@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request, Response
 from digest.api.state import ApiState
 from digest.store import reading
 from digest.web.access import Viewer, redact_access_log, subscriber_key, token_handoff, viewer_of
+from digest.web.feeds import paper_feed, subscriber_feed
 from digest.web.finding import search_page
 from digest.web.render import not_found, page, page_number, parse_day, parse_id, segment, unauthorised
 
@@ -124,5 +125,13 @@ def web_router(state: ApiState) -> APIRouter:
         if not who.sees_pages:
             return unauthorised()
         return search_page(state, request)
+
+    @router.get("/feeds/papers/{paper:path}.xml")
+    def feed_of_paper(request: Request, paper: str) -> Response:
+        return paper_feed(state, request, paper)
+
+    @router.get("/feeds/subscribers/{name}.xml")
+    def feed_of_subscriber(request: Request, name: str) -> Response:
+        return subscriber_feed(state, request, name)
 
     return router

@@ -8,6 +8,7 @@ autoescaped, no field is marked safe except the search highlight, which escapes 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +34,15 @@ def segment(value: object) -> str:
     return quote(str(value), safe="")
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xmlsafe(value: object) -> str:
+    """What XML 1.0 cannot carry at all, even escaped (stray control characters from a PDF or a web
+    page), left out of a feed."""
+    return _NOT_XML.sub("", str(value))
+
+
 def _day(value: dt.date | None) -> str:
     return value.isoformat() if value else "日期不详"
 
@@ -46,7 +56,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(seg=segment, day=_day)
+    env.filters.update(seg=segment, day=_day, xmlsafe=_xmlsafe)
     env.tests["weblink"] = weblink
     return env
 
