@@ -85,12 +85,14 @@ def brief_and_deliver(rt: Runtime, names: list[str] | None = None, day: dt.date 
             if names is not None and subscriber.name not in names:
                 continue
             when = day or rt.clock().astimezone(subscriber.zone).date()
-            outcome = brief(rt.store, subscriber, when, rt.channels, now=rt.clock())
+            outcome = brief(rt.store, subscriber, when, rt.channels, now=rt.clock(), web=rt.settings.web)
             log.info("briefing of %s for %s: %s", subscriber.name, when, outcome.value)
             late = 0
             # A briefing planned just now holds all there is: composing again at once finds nothing.
             if subscriber.late == "supplement" and outcome is BriefOutcome.UNCHANGED:
-                late = supplement(rt.store, subscriber, when, rt.channels, now=rt.clock())
+                late = supplement(
+                    rt.store, subscriber, when, rt.channels, now=rt.clock(), web=rt.settings.web
+                )
             briefed.append((subscriber, when, outcome, late))
         report = deliver(rt, names)
         accounts = tuple(account(rt.store, s, when, outcome, late) for s, when, outcome, late in briefed)

@@ -18,6 +18,8 @@ from digest.notify.base import Channel
 from digest.notify.broken import BrokenChannel
 from digest.notify.settings import ChannelSettings, channel_from_settings
 from digest.store import Store
+from digest.web.links import briefing_link
+from digest.web.settings import WebSettings
 
 
 class BriefOutcome(StrEnum):
@@ -57,6 +59,7 @@ def brief(
     channels: Mapping[str, Channel],
     *,
     now: dt.datetime,
+    web: WebSettings | None = None,
 ) -> BriefOutcome:
     """Compose, save and plan ``subscriber``'s briefing of ``day``; sending is the delivery log's job.
 
@@ -79,7 +82,7 @@ def brief(
         # Saved before (a crash before planning, or another process): planned as it was composed.
         briefing_id, content = saved
         briefing = Briefing.from_data(content)
-    added = _plan(store, subscriber, briefing_id, briefing, channels, now=now)
+    added = _plan(store, subscriber, briefing_id, briefing, channels, now=now, web=web)
     return BriefOutcome.PLANNED if added else BriefOutcome.UNCHANGED
 
 
@@ -90,6 +93,7 @@ def supplement(
     channels: Mapping[str, Channel],
     *,
     now: dt.datetime,
+    web: WebSettings | None = None,
 ) -> int:
     """A same-day supplement of ``day``'s briefing: what matches ``subscriber`` and came in after it.
     Returns how many articles a supplement saved now holds (0: nothing new, or no briefing yet).
@@ -102,7 +106,7 @@ def supplement(
         return 0
     last = saved[-1]
     if last.sequence > 1:
-        _plan(store, subscriber, last.id, Briefing.from_data(last.content), channels, now=now)
+        _plan(store, subscriber, last.id, Briefing.from_data(last.content), channels, now=now, web=web)
     late = compose(store, subscriber, day)
     if late.count == 0:
         return 0
@@ -112,7 +116,7 @@ def supplement(
     )
     if not new:  # another process saved this supplement first: it plans it, or the next call does
         return 0
-    _plan(store, subscriber, briefing_id, late, channels, now=now)
+    _plan(store, subscriber, briefing_id, late, channels, now=now, web=web)
     return late.count
 
 
@@ -124,9 +128,10 @@ def _plan(
     channels: Mapping[str, Channel],
     *,
     now: dt.datetime,
+    web: WebSettings | None = None,
 ) -> int:
     """The briefing's parts on each of the subscriber's channels not planned yet; how many were added."""
-    message = render(briefing)
+    message = render(briefing, link=briefing_link(web, subscriber.name, briefing.day))
     # Looked up by the subscriber's own channel names: no scan of everyone's channels.
     keys = (channel_key(subscriber.name, channel_name(c)) for c in subscriber.channels)
     mine = {key: channels[key] for key in keys if key in channels}

@@ -61,10 +61,11 @@ def title_of(briefing: Briefing) -> str:
     return f"每日简报 {briefing.day.isoformat()}{supplement} · {briefing.count} 篇"
 
 
-def render(briefing: Briefing, *, idempotency_key: str = "") -> Message:
-    """The briefing in every format the channels use."""
+def render(briefing: Briefing, *, idempotency_key: str = "", link: str | None = None) -> Message:
+    """The briefing in every format the channels use; ``link``: its page in the reading room, which
+    every message then carries (and the "另有 N 篇" line points to)."""
     title = title_of(briefing)
-    context = {"briefing": briefing, "title": title}
+    context = {"briefing": briefing, "title": title, "link": link if _weblink(link) else None}
     text = _blocks(_environment().get_template("briefing.txt.j2").render(context))
     markdown = _blocks(_environment().get_template("briefing.md.j2").render(context))
     html = _environment().get_template("briefing.html.j2").render(context)

@@ -68,9 +68,10 @@ def compose(rt: Runtime, subscriber_name: str, day: dt.date | None = None) -> Br
         log.warning("briefing of %s skipped: not configured in this process", subscriber_name)
         return None
     when = day or rt.clock().astimezone(subscriber.zone).date()
-    outcome = brief(rt.store, subscriber, when, rt.channels, now=rt.clock())
+    web = rt.settings.web
+    outcome = brief(rt.store, subscriber, when, rt.channels, now=rt.clock(), web=web)
     if subscriber.late == "supplement" and outcome is BriefOutcome.UNCHANGED:
-        supplement(rt.store, subscriber, when, rt.channels, now=rt.clock())
+        supplement(rt.store, subscriber, when, rt.channels, now=rt.clock(), web=web)
     return outcome
 
 

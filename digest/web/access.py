@@ -17,7 +17,6 @@ number in ``[web] link_versions`` (their old links die, others keep theirs), or 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import re
@@ -30,20 +29,11 @@ from fastapi.responses import RedirectResponse
 
 from digest.api.auth import token_hash
 from digest.api.settings import TokenSettings
+from digest.web.links import subscriber_key
 from digest.web.settings import WebSettings
 
 COOKIE = "digest_token"
 _SECRET_QUERY = re.compile(r"\b(token|key)=[^&\s\"]*", re.IGNORECASE)
-
-
-def subscriber_key(settings: WebSettings, subscriber: str) -> str | None:
-    """The secret link key of ``subscriber``; None when no ``[web] secret`` is set."""
-    if not settings.secret:
-        return None
-    version = settings.link_versions.get(subscriber, 1)
-    message = f"digest-reading-room\0{subscriber}\0{version}".encode()
-    # 128 bits: as hard to guess as a random UUID, short enough for a chat message.
-    return hmac.new(settings.secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def known_token(token: str, tokens: Sequence[TokenSettings]) -> bool:

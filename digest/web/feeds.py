@@ -21,7 +21,8 @@ from fastapi import Request, Response
 from digest.api.state import ApiState
 from digest.store import reading
 from digest.store.records import StoredSummary
-from digest.web.access import Viewer, known_token, presented_token, subscriber_key, viewer_of
+from digest.web.access import Viewer, known_token, presented_token, viewer_of
+from digest.web.links import subscriber_key
 from digest.web.render import environment, not_found, segment, unauthorised, weblink
 
 ENTRIES = 50

@@ -17,9 +17,10 @@ from fastapi import APIRouter, Query, Request, Response
 
 from digest.api.state import ApiState
 from digest.store import reading
-from digest.web.access import Viewer, redact_access_log, subscriber_key, token_handoff, viewer_of
+from digest.web.access import Viewer, redact_access_log, token_handoff, viewer_of
 from digest.web.feeds import paper_feed, subscriber_feed
 from digest.web.finding import search_page
+from digest.web.links import subscriber_key
 from digest.web.render import not_found, page, page_number, parse_day, parse_id, segment, unauthorised
 
 # How many of each paper's latest issues and of the latest briefings the front page lists.

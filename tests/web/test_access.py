@@ -8,7 +8,8 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from digest.web.access import RedactSecrets, subscriber_key
+from digest.web.access import RedactSecrets
+from digest.web.links import subscriber_key
 from digest.web.settings import WebSettings
 from tests.api.conftest import ADMIN, AS_READER, READ
 from tests.web.conftest import DAY, SECRET, Room

@@ -11,7 +11,7 @@ import feedparser
 
 from digest.briefing.daily import brief
 from digest.store import open_store
-from digest.web.access import subscriber_key
+from digest.web.links import subscriber_key
 from tests.api.conftest import AS_READER, READ
 from tests.web.conftest import HOSTILE_PAPER, SAMPLE_PAPER, Room, ingest, summarise
 
