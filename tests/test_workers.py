@@ -3,6 +3,7 @@ enqueue each tick once, and on SQLite nothing of the queue exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import sqlite3
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,47 @@ def test_metrics_export_the_queue(pg_url: str, tmp_path: Path) -> None:
         body = client.get("/metrics", headers={"Authorization": f"Bearer {READ}"}).text
     assert "digest_queue_workers_alive 0.0" in body
     assert "digest_queue_jobs_stalled 0.0" in body
+
+
+def test_a_few_failing_short_articles_never_hold_up_the_rest(tmp_path: Path) -> None:
+    # Batches are claimed shortest first: were failed articles claimed again, a batch of them would
+    # end every summarise job and the longer articles behind them would never be summarised.
+    import httpx  # noqa: PLC0415
+
+    from digest.jobs.work import summarise_batches  # noqa: PLC0415
+    from digest.models import Article, Summary  # noqa: PLC0415
+    from digest.pipeline import ingest_document  # noqa: PLC0415
+    from digest.runtime import Runtime  # noqa: PLC0415
+    from digest.sources.base import FetchedDocument  # noqa: PLC0415
+    from digest.store import open_store  # noqa: PLC0415
+    from digest.summarise.extractive import ExtractiveSummariser  # noqa: PLC0415
+
+    class FailsOnShort(ExtractiveSummariser):
+        def summarise(self, articles: Sequence[Article]) -> list[Summary]:
+            if any(len(a.text) < 200 for a in articles):
+                raise RuntimeError("this engine cannot do short articles")
+            return super().summarise(articles)
+
+    _pages(tmp_path / "in", 26)
+    store = open_store(f"sqlite:///{tmp_path / 'd.db'}")
+    now = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
+    for page in sorted((tmp_path / "in").iterdir()):
+        from digest.models import RawInput  # noqa: PLC0415
+
+        doc = FetchedDocument("county", "青禾报", page.name, RawInput(page.name, page.read_bytes()))
+        ingest_document(store, doc, now=now)
+    short = [a for a in store.pending_articles(10_000) if len(a.article.text) < 200]
+    assert len(short) >= 8  # more than a batch of them, all shortest
+    settings = load(environ={})  # the defaults: only the engine and the store below matter
+    with httpx.Client() as client:
+        rt = Runtime(settings, store, FailsOnShort(), client, {})
+        done, errors = summarise_batches(rt, batch=4)
+    assert len(errors) == len(short)
+    assert done == _count(store) - len(short)  # every other article summarised in this one job
+    assert {a.id for a in store.pending_articles(10_000)} == {a.id for a in short}
+    store.close()
+
+
+def _count(store: object) -> int:
+    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+        return int(conn.execute(sa.text("SELECT count(*) FROM articles")).scalar_one())

@@ -121,8 +121,9 @@ def _register(app: App, settings: Settings) -> None:
     def send_task(subscriber_name: str, channel: str) -> None:
         work.send(_runtime(), subscriber_name, channel)
 
-    # Any live worker runs this every 10 seconds (Procrastinate defers a periodic job once for all
-    # workers): the jobs of workers silent for stalled_after_seconds go back to the queue.
+    # A live worker of the deliver queue runs this every 10 seconds (Procrastinate defers a periodic
+    # job once for all workers, on its task's queue): the jobs of workers silent for
+    # stalled_after_seconds go back to the queue. Keep a deliver worker on more than one machine.
     @app.periodic(cron="* * * * * */10", periodic_id="recover")
     @app.task(name=_RECOVER, queue="deliver", queueing_lock=_RECOVER)
     async def recover_task(timestamp: int) -> None:
@@ -260,7 +261,8 @@ class QueueStatus:
         shown.append(f"workers: {len(alive)} alive, {len(self.workers) - len(alive)} silent")
         if self.stalled:
             shown.append(
-                f"stalled: {self.stalled} jobs on silent workers; a live worker runs them again within 10 s"
+                f"stalled: {self.stalled} jobs on silent workers; a live worker of the deliver queue "
+                "gives them back to the queue within 10 s"
             )
         if not alive:
             shown.append("no worker is alive: start `digest worker` (nothing is done until one runs)")

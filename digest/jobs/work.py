@@ -36,25 +36,24 @@ def poll(rt: Runtime, source_name: str) -> CycleReport:
 
 def summarise_batches(rt: Runtime, batch: int) -> tuple[int, list[str]]:
     """Summarise pending articles of any issue, a claimed batch at a time (shortest first), until
-    none are left; two workers never hold the same article. A batch none of whose articles could be
-    summarised ends the job: its articles stay pending (and their errors are returned) rather than
-    being taken again at once."""
+    none are left; two workers never hold the same article. An article that fails is skipped for
+    the rest of the job (its error returned, the article left pending for a later job), so a few
+    failing short articles never hold up the longer ones behind them."""
     done = 0
     errors: list[str] = []
+    failed: set[int] = set()
     while not rt.stop.is_set():
-        with rt.store.claimed_pending(batch) as (claimed, save):
+        with rt.store.claimed_pending(batch, skip=failed) as (claimed, save):
             if not claimed:
                 break
             summaries, article_errors = summarise_isolated(rt.summariser, [c.article for c in claimed])
             save(
                 [(c.id, s) for c, s in zip(claimed, summaries, strict=True) if s is not None], now=rt.clock()
             )
-        saved = sum(1 for s in summaries if s is not None)
         lost = [c for c, s in zip(claimed, summaries, strict=True) if s is None]
+        failed.update(c.id for c in lost)
         errors.extend(f"article {c.id}: {e.message}" for c, e in zip(lost, article_errors, strict=False))
-        done += saved
-        if not saved:
-            break
+        done += sum(1 for s in summaries if s is not None)
     for error in errors:
         log.warning("%s", error)
     return done, errors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -162,7 +162,7 @@ def pending_articles(conn: sa.Connection, limit: int) -> list[StoredArticle]:
     return [StoredArticle(r.id, r.issue_id, r.paper, r.issue_date, r.link, _article(r)) for r in rows]
 
 
-def claim_pending(conn: sa.Connection, limit: int) -> list[StoredArticle]:
+def claim_pending(conn: sa.Connection, limit: int, skip: Collection[int] = ()) -> list[StoredArticle]:
     """Up to ``limit`` pending articles of any issue, shortest first (a batch of like lengths pads
     little on a GPU), locked for this transaction. On PostgreSQL rows another transaction holds are
     skipped, so two workers never take the same article; a worker that dies releases its rows with
@@ -172,7 +172,7 @@ def claim_pending(conn: sa.Connection, limit: int) -> list[StoredArticle]:
         sa.select(articles.c.id, articles.c.issue_id, issues.c.paper, issues.c.issue_date, issues.c.link)
         .add_columns(*_ARTICLE_COLUMNS)
         .join_from(articles, issues)
-        .where(CURRENT_ARTICLE, ~has_fresh_summary())
+        .where(CURRENT_ARTICLE, ~has_fresh_summary(), *([articles.c.id.not_in(sorted(skip))] if skip else []))
         .order_by(sa.func.length(articles.c.text), articles.c.id)
         .limit(limit)
     )

@@ -141,16 +141,18 @@ class Store:
             return queries.pending_articles(conn, limit)
 
     @contextmanager
-    def claimed_pending(self, limit: int) -> Iterator[tuple[list[StoredArticle], Callable[..., None]]]:
+    def claimed_pending(
+        self, limit: int, skip: Collection[int] = ()
+    ) -> Iterator[tuple[list[StoredArticle], Callable[..., None]]]:
         """A batch of pending articles held for the block (see queries.claim_pending) and the function
         that saves their summaries in the same transaction: commit releases them summarised, a crash
-        releases them pending."""
+        releases them pending. ``skip``: articles this caller failed on already."""
         with self._transaction(write=True) as conn:
 
             def save(items: Sequence[tuple[int, Summary]], *, now: dt.datetime) -> None:
                 queries.save_summaries(conn, items, now)
 
-            yield queries.claim_pending(conn, limit), save
+            yield queries.claim_pending(conn, limit, skip), save
 
     def save_summaries(self, items: Sequence[tuple[int, Summary]], *, now: dt.datetime) -> None:
         """Save summaries by article id; an article that has a current summary or is no longer current

@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 from operator import mul, sub
 
 import jieba
@@ -227,7 +227,8 @@ def content_words(text: str) -> list[str]:
     return [w for w in _cut(text) if w not in _STOPWORDS and _CONTENT.fullmatch(w)]
 
 
-@cache
+# Bounded: a worker or the daemon runs for weeks over new text every day (about 5 KB per article).
+@lru_cache(maxsize=100_000)
 def _cut_cached(text: str) -> tuple[str, ...]:
     return tuple(cut_words(text))
 
