@@ -85,6 +85,21 @@ def _article(row: sa.Row[Any]) -> Article:
     )
 
 
+def stored_summary(r: sa.Row[Any]) -> StoredSummary:
+    """An article row with its issue's columns and its fresh summary's (outer-joined: None when the
+    article has none yet)."""
+    return StoredSummary(
+        r.id,
+        r.issue_id,
+        r.paper,
+        r.issue_date,
+        r.edition,
+        r.link,
+        _article(r),
+        None if r.engine is None else Summary(r.headline, r.summary, r.engine, r.guard),
+    )
+
+
 # record_document's statements, built once: building them per call costs more than running them.
 _SAME_DOCUMENT = sa.select(issues.c.id, issues.c.content_hash).where(
     issues.c.source == sa.bindparam("source"), issues.c.locator == sa.bindparam("locator"), CURRENT_ISSUE
@@ -247,19 +262,7 @@ def articles_for_day(
         query = query.where(
             ~sa.exists().where(briefed.c.subscriber == not_briefed_to, briefed.c.article_id == articles.c.id)
         )
-    found = [
-        StoredSummary(
-            r.id,
-            r.issue_id,
-            r.paper,
-            r.issue_date,
-            r.edition,
-            r.link,
-            _article(r),
-            None if r.engine is None else Summary(r.headline, r.summary, r.engine, r.guard),
-        )
-        for r in conn.execute(query)
-    ]
+    found = [stored_summary(r) for r in conn.execute(query)]
     # By paper name in code point order whatever the database's collation (a zh_CN one sorts by pinyin).
     found.sort(key=lambda s: s.paper)
     return found

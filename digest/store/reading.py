@@ -13,8 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from digest.models import Summary
-from digest.store.queries import _ARTICLE_COLUMNS, CURRENT_ARTICLE, CURRENT_ISSUE, FRESH, _article
+from digest.store.queries import _ARTICLE_COLUMNS, CURRENT_ARTICLE, CURRENT_ISSUE, FRESH, stored_summary
 from digest.store.records import StoredSummary
 from digest.store.schema import articles, briefed, briefings, issues, summaries
 
@@ -156,20 +155,7 @@ def summaries_by_id(conn: sa.Connection, article_ids: Sequence[int]) -> dict[int
         )
         .where(articles.c.id.in_(sorted(set(article_ids))))
     )
-    return {r.id: _stored(r) for r in conn.execute(query)}
-
-
-def _stored(r: sa.Row[Any]) -> StoredSummary:
-    return StoredSummary(
-        r.id,
-        r.issue_id,
-        r.paper,
-        r.issue_date,
-        r.edition,
-        r.link,
-        _article(r),
-        None if r.engine is None else Summary(r.headline, r.summary, r.engine, r.guard),
-    )
+    return {r.id: stored_summary(r) for r in conn.execute(query)}
 
 
 def _feed_query() -> sa.Select[Any]:
@@ -191,7 +177,7 @@ def paper_feed(conn: sa.Connection, paper: str, limit: int) -> list[tuple[Stored
     """The paper's latest summarised current articles, newest first, each with when it was summarised
     (an Atom entry's updated time)."""
     query = _feed_query().where(issues.c.paper == paper).order_by(articles.c.id.desc()).limit(limit)
-    return [(_stored(r), r.created_at) for r in conn.execute(query)]
+    return [(stored_summary(r), r.created_at) for r in conn.execute(query)]
 
 
 def subscriber_feed(
@@ -204,4 +190,4 @@ def subscriber_feed(
         .order_by(briefed.c.briefing_id.desc(), articles.c.id.desc())
         .limit(limit)
     )
-    return [(_stored(r), r.created_at) for r in conn.execute(query)]
+    return [(stored_summary(r), r.created_at) for r in conn.execute(query)]

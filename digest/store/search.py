@@ -16,8 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from digest.store.queries import _ARTICLE_COLUMNS, CURRENT_ARTICLE, FRESH
-from digest.store.reading import _stored
+from digest.store.queries import _ARTICLE_COLUMNS, CURRENT_ARTICLE, FRESH, stored_summary
 from digest.store.records import StoredSummary
 from digest.store.schema import SEARCH_TABLE, articles, issues, summaries
 
@@ -97,4 +96,4 @@ def search(
         .limit(limit)
         .offset(offset)
     )
-    return SearchPage(int(total), [_stored(r) for r in rows])
+    return SearchPage(int(total), [stored_summary(r) for r in rows])
