@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from digest.api.app import create_app
 from digest.briefing.daily import brief
 from digest.config import Settings, load
+from digest.ingest.cues import HouseStyle
 from digest.models import RawInput
 from digest.pipeline import ingest_document, summarise_pending
 from digest.shipped import SAMPLE_PAGE
@@ -68,7 +69,14 @@ channels = [{{ kind = "file", url = "{tmp_path / "outbox"}" }}]
 
 
 def ingest(
-    store: Store, path: Path, paper: str, day: dt.date, *, now: dt.datetime = NOW, name: str = ""
+    store: Store,
+    path: Path,
+    paper: str,
+    day: dt.date,
+    *,
+    now: dt.datetime = NOW,
+    name: str = "",
+    styles: Mapping[str, HouseStyle] | None = None,
 ) -> None:
     raw = RawInput(name or path.name, path.read_bytes())
     doc = FetchedDocument(
@@ -80,7 +88,7 @@ def ingest(
         edition="第01版",
         link=f"https://epaper.example.cn/{day.isoformat()}/{path.name}",
     )
-    ingest_document(store, doc, now=now)
+    ingest_document(store, doc, now=now, styles=styles)
 
 
 def summarise(store: Store) -> None:
