@@ -48,6 +48,8 @@ class SummariseSettings(_Section):
     device: str = Field(pattern=r"^(auto|cpu|mps|cuda(:\d+)?)$")
     dtype: Literal["auto", "float32", "bfloat16", "float16"]
     quantize: Literal["none", "int8"]
+    backend: Literal["auto", "torch", "ctranslate2"] = "auto"
+    threads: int = Field(default=0, ge=0, le=1024)
     model_writes: Literal["profile", "headline", "summary", "both"] = "profile"
     prompts_dir: str = ""
     batch_size: int = Field(ge=1, le=1024)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,10 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 S = TypeVar("S")
+
+# Models converted for CTranslate2 are cached beside the Hugging Face cache: the tests keep theirs,
+# and any other Hugging Face file, out of the user's home. Set before huggingface_hub reads it.
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="digest-tests-hf-")
 
 # CI runs the property tests on a fixed sequence of examples, so a green run stays green; locally
 # each run explores new ones (run with --hypothesis-seed=N to repeat one).

@@ -60,7 +60,15 @@ from digest.summarise.engines import ENGINES, build_summariser
 @click.option("--profile", default=None, help="Profile to apply to a --model the registry does not know.")
 @click.option("--device", default=None, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--dtype", type=click.Choice(["auto", "float32", "bfloat16", "float16"]), default=None)
-@click.option("--quantize", type=click.Choice(["none", "int8"]), default=None, help="int8: CPU only.")
+@click.option(
+    "--quantize", type=click.Choice(["none", "int8"]), default=None, help="int8 weights (torch: CPU only)."
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "torch", "ctranslate2"]),
+    default=None,
+    help="Who runs the model: torch, ctranslate2 (converted once, cached), or auto (ctranslate2 when installed).",
+)
 @click.option(
     "--model-writes",
     type=click.Choice(["profile", "headline", "summary", "both"]),
@@ -84,6 +92,7 @@ def summarise(
     device: str | None,
     dtype: str | None,
     quantize: str | None,
+    backend: str | None,
     model_writes: str | None,
     headline_max: int | None,
     summary_max: int | None,
@@ -97,6 +106,7 @@ def summarise(
         "device": device,
         "dtype": dtype,
         "quantize": quantize,
+        "backend": backend,
         "model_writes": model_writes,
         "headline_max_chars": headline_max,
         "summary_max_chars": summary_max,

@@ -50,6 +50,8 @@ def _seq2seq(settings: SummariseSettings) -> Summariser:
         quantize=settings.quantize,
         cache_dir=Path(settings.cache_dir).expanduser() if settings.cache_dir else None,
         offline=settings.offline,
+        backend=settings.backend,
+        threads=settings.threads,
     )
     local = Path(model).expanduser()
     profile = resolve_profile(settings.model, settings.profile or None, local if local.is_dir() else None)
@@ -68,6 +70,9 @@ def _seq2seq(settings: SummariseSettings) -> Summariser:
 @lru_cache(maxsize=2)
 def _load(profile: ModelProfile, model: str, options: RuntimeOptions) -> LoadedModel:
     """Load each model once per process: the daemon builds its engine every cycle."""
-    from digest.summarise.loading import load  # noqa: PLC0415
+    from digest.summarise.ct2_backend import choose_backend, load_ct2  # noqa: PLC0415
+    from digest.summarise.loading import load, resolve_directory  # noqa: PLC0415
 
+    if choose_backend(options) == "ctranslate2":
+        return load_ct2(profile, resolve_directory(model, options), options)
     return load(profile, model, options)

@@ -42,6 +42,9 @@ class RuntimeOptions:
     quantize: Literal["none", "int8"] = "none"
     cache_dir: Path | None = None
     offline: bool = False
+    # torch, ctranslate2, or auto (CTranslate2 when it is installed); see engines.load_model.
+    backend: Literal["auto", "torch", "ctranslate2"] = "torch"
+    threads: int = 0  # CPU cores to use; 0: all this process may use
 
 
 class TextTokenizer(Protocol):
@@ -103,12 +106,15 @@ class _HuggingFaceAdapter:
 @dataclass(frozen=True, slots=True)
 class LoadedModel:
     profile: ModelProfile
-    model: Any  # a transformers PreTrainedModel; typed loosely to keep torch out of the import path
+    # A transformers PreTrainedModel, or a ct2_backend.CT2Model; typed loosely to keep torch and
+    # ctranslate2 out of the import path.
+    model: Any
     tokenizer: TextTokenizer
-    device: torch.device
-    dtype: torch.dtype
+    device: Any  # torch.device; CTranslate2: "cpu" or "cuda"
+    dtype: Any  # torch.dtype; CTranslate2: its compute type, e.g. "int8"
     directory: Path
     quantized: bool = False
+    backend: Literal["torch", "ctranslate2"] = "torch"
 
 
 def _require_torch() -> None:

@@ -231,6 +231,11 @@ class Seq2SeqSummariser:
         banned: Sequence[tuple[int, ...]] | None = None,
     ) -> list[dict[str, list[int]]]:
         """Generated token ids for each encoded input, per kind: batched, one encoder pass per batch."""
+        if self.loaded.backend == "ctranslate2":
+            rows: list[dict[str, list[int]]] = self.loaded.model.generate_ids(
+                encoded, kinds, settings, banned, self.batch_size
+            )
+            return rows
         import torch  # noqa: PLC0415
         from transformers.modeling_outputs import BaseModelOutput  # noqa: PLC0415
 
