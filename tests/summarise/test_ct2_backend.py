@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,7 @@ from digest.summarise.profiles import GenerationSettings, resolve_profile
 from digest.summarise.seq2seq import Seq2SeqSummariser
 from tests.summarise.scoring import ct2_log_probs, max_drift, torch_log_probs
 from tests.summarise.tiny_models import KINDS, SAMPLE, build_tiny_model, sample_texts
+from tests.test_cli import run_digest
 
 GREEDY = GenerationSettings(num_beams=1, summary_max_new_tokens=20, headline_max_new_tokens=8)
 # Lengths forced as the benchmark forces them (random weights never stop on their own)
@@ -244,3 +247,48 @@ def test_settings_choose_the_backend(model_dirs: dict[str, Path], tmp_path: Path
         load_settings(environ=environ | {"DIGEST_SUMMARISE_BACKEND": "torch"}).summarise
     )
     assert isinstance(chosen, Seq2SeqSummariser) and chosen.loaded.backend == "torch"
+
+
+def test_cli_runs_the_ctranslate2_backend_and_converts_once(
+    model_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    env = {"DIGEST_SUMMARISE_CACHE_DIR": str(tmp_path)}
+    command = ["summarise", str(SAMPLE), "--format", "json", "--engine", "seq2seq"]
+    command += ["--model", str(model_dirs["pegasus"]), "--backend", "ctranslate2", "--quantize", "int8"]
+    first = run_digest(*command, env=env)
+    assert first.returncode == 0, first.stderr.decode()
+    assert len(json.loads(first.stdout)["articles"]) == 5
+    assert "converting" in first.stderr.decode()
+    second = run_digest(*command, env=env)
+    assert second.returncode == 0 and "converting" not in second.stderr.decode()
+    assert second.stdout == first.stdout
+
+
+def test_a_converted_model_runs_without_torch(model_dirs: dict[str, Path], tmp_path: Path) -> None:
+    """What lets a small server run a model: once converted, neither torch nor transformers' models load."""
+    directory = model_dirs["pegasus"]
+    profile = resolve_profile(str(directory), None, directory)
+    options = RuntimeOptions(device="cpu", cache_dir=tmp_path, backend="ctranslate2", quantize="int8")
+    load_ct2(profile, directory, options)  # converts, here, with torch
+    script = f"""
+import sys
+from pathlib import Path
+from digest.summarise.ct2_backend import load_ct2
+from digest.summarise.loading import RuntimeOptions
+from digest.summarise.profiles import resolve_profile
+from digest.summarise.seq2seq import Seq2SeqSummariser
+from digest.ingest.extract import extract
+from digest.ingest.segment import segment
+from digest.models import RawInput
+directory = Path({str(directory)!r})
+profile = resolve_profile(str(directory), None, directory)
+cache = Path({str(tmp_path)!r})
+options = RuntimeOptions(device="cpu", cache_dir=cache, backend="ctranslate2", quantize="int8")
+engine = Seq2SeqSummariser(load_ct2(profile, directory, options))
+page = segment(extract(RawInput("sample.txt", Path({str(SAMPLE)!r}).read_bytes(), ".txt")))
+assert len(engine.summarise(page)) == 5
+print(sorted(name for name in ("torch", "transformers") if name in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
