@@ -14,7 +14,8 @@ the profile's 128-token budget, encoded once: every mode sees identical input to
   one encoder pass per batch for both outputs (the reference for "identical");
 - int8: the same with torch's dynamic int8 quantisation;
 - ct2: the engine on the CTranslate2 backend, float32, one single-thread replica per core;
-- ct2-int8: the same with int8 weights.
+- ct2-int8: the same with int8 weights;
+- ct2-int8-1x2 (not run by default): int8 on one replica with two threads, to check the replicas.
 
 Generation settings are equal (greedy, the profile's repetition guards) and output lengths are forced
 (min = max new tokens), since random weights never stop on their own. Each mode runs in its own process;
@@ -115,13 +116,11 @@ def settings_for(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def options_for(mode: str, args: argparse.Namespace, cache: Path):  # type: ignore[no-untyped-def]
     from digest.summarise.loading import RuntimeOptions
 
-    backend = "ctranslate2" if mode.startswith("ct2") else "torch"
-    quantize = "int8" if mode.endswith("int8") else "none"
     return RuntimeOptions(
         device="cpu",
         dtype="float32",
-        quantize=quantize,
-        backend=backend,
+        quantize="int8" if "int8" in mode else "none",
+        backend="ctranslate2" if mode.startswith("ct2") else "torch",
         cache_dir=cache,
         threads=args.threads,
     )
@@ -144,7 +143,17 @@ def run_mode(mode: str, directory: Path, args: argparse.Namespace) -> dict[str, 
             load_ct2(profile, directory, replace(options, backend="ctranslate2", quantize=quantize))
         return {"mode": mode}
     if mode.startswith("ct2"):
+        from digest.summarise import ct2_backend
         from digest.summarise.ct2_backend import load_ct2
+
+        if mode.endswith("1x2"):  # one replica with every core, against the default of one per core
+            chosen = ct2_backend.placement
+
+            def one_replica(options: Any, profile: Any) -> Any:
+                place = chosen(options, profile)
+                return replace(place, replicas=1, threads=place.replicas * place.threads)
+
+            ct2_backend.placement = one_replica
 
         loaded = load_ct2(profile, directory, options)
     else:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -185,7 +186,10 @@ class CT2Model:
     ) -> list[dict[str, list[int]]]:
         """Rows as the torch path returns them: decoder start (unless it is padding), tokens, end token."""
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
-        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        # Fewer batches than replicas would leave cores idle: a page of 8 articles on 2 replicas
+        # runs as two batches of 4 side by side, not one batch of 8 on one core.
+        size = max(1, min(batch_size, math.ceil(len(order) / self.placement.replicas)))
+        batches = [order[i : i + size] for i in range(0, len(order), size)]
         results: list[dict[str, list[int]]] = [{} for _ in encoded]
         for kind in kinds:
             # Every batch is submitted before any is collected, so the replicas work side by side.
