@@ -71,8 +71,16 @@ def _seq2seq(settings: SummariseSettings) -> Summariser:
 def _load(profile: ModelProfile, model: str, options: RuntimeOptions) -> LoadedModel:
     """Load each model once per process: the daemon builds its engine every cycle."""
     from digest.summarise.ct2_backend import choose_backend, load_ct2  # noqa: PLC0415
-    from digest.summarise.loading import load, resolve_directory  # noqa: PLC0415
+    from digest.summarise.loading import ModelUnavailable, load, resolve_directory  # noqa: PLC0415
 
     if choose_backend(options) == "ctranslate2":
-        return load_ct2(profile, resolve_directory(model, options), options)
+        directory = resolve_directory(model, options)
+        try:
+            return load_ct2(profile, directory, options)
+        except ModelUnavailable as exc:
+            if options.backend != "auto":
+                raise
+            # auto promised a model that runs, not a runtime: torch runs what CTranslate2 cannot.
+            log.warning("%s; running %s on torch instead", exc.message, profile.name)
+            return load(profile, str(directory), options)
     return load(profile, model, options)

@@ -292,3 +292,27 @@ print(sorted(name for name in ("torch", "transformers") if name in sys.modules))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_auto_runs_on_torch_what_ctranslate2_cannot(
+    model_dirs: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> Path:
+        raise ModelUnavailable("CTranslate2 cannot convert this model (no loader)")
+
+    monkeypatch.setattr(ct2_backend, "converted_model", refuse)
+    environ = {
+        "DIGEST_SUMMARISE_ENGINE": "seq2seq",
+        "DIGEST_SUMMARISE_MODEL": str(model_dirs["bart"]),
+        "DIGEST_SUMMARISE_CACHE_DIR": str(tmp_path),
+    }
+    with caplog.at_level(logging.WARNING):
+        engine = build_summariser(load_settings(environ=environ).summarise)
+    assert isinstance(engine, Seq2SeqSummariser) and engine.loaded.backend == "torch"
+    assert "cannot convert this model (no loader); running" in caplog.text
+    chosen = load_settings(environ=environ | {"DIGEST_SUMMARISE_BACKEND": "ctranslate2"}).summarise
+    with pytest.raises(ModelUnavailable, match="cannot convert"):
+        build_summariser(chosen)
