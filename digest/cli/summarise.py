@@ -67,7 +67,8 @@ from digest.summarise.engines import ENGINES, build_summariser
     "--backend",
     type=click.Choice(["auto", "torch", "ctranslate2"]),
     default=None,
-    help="Who runs the model: torch, ctranslate2 (converted once, cached), or auto (ctranslate2 when installed).",
+    help="Who runs the model: torch, ctranslate2 (converted once, cached), or auto (ctranslate2 when "
+    "installed).",
 )
 @click.option(
     "--model-writes",
