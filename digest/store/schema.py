@@ -205,7 +205,7 @@ sa.Index("ix_deliveries_status_next_attempt_at", deliveries.c.status, deliveries
 # Schema version 7: the full-text search of the reading room (versions/v0007_search.py). Not a Table
 # here: SQLite's is an FTS5 virtual table (with shadow tables of its own) and PostgreSQL's carries a
 # pg_trgm index, neither of which SQLAlchemy can describe. Its triggers keep it in step; the query
-# is in search.py.
+# is in search.py. Version 8 ends SQLite's documents with two newlines (versions/v0008_search_ends.py).
 SEARCH_TABLE = "article_search"
 _FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
 SEARCH_TABLES = frozenset({SEARCH_TABLE, *(f"{SEARCH_TABLE}_{shadow}" for shadow in _FTS5_SHADOWS)})

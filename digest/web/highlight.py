@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -15,6 +16,11 @@ _LENGTH = 160  # characters of a snippet
 
 
 def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
+    return _compiled(tuple(terms))
+
+
+@lru_cache(maxsize=64)  # a results page marks 80 texts with the same terms
+def _compiled(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     # Longest first, so a term that contains another is marked whole.
     ordered = sorted({t for t in terms if t}, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE) if ordered else None

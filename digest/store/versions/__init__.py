@@ -21,6 +21,7 @@ from digest.store.versions import (
     v0005_briefed,
     v0006_supplements,
     v0007_search,
+    v0008_search_ends,
 )
 
 
@@ -41,4 +42,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "the articles each subscriber was briefed on", v0005_briefed.upgrade),
     Migration(6, "same-day supplements: briefings numbered within a day", v0006_supplements.upgrade, True),
     Migration(7, "full-text search of articles (trigram index, kept by triggers)", v0007_search.upgrade),
+    Migration(8, "search documents end with two newlines (short terms looked up)", v0008_search_ends.upgrade),
 )
