@@ -91,7 +91,10 @@ def _size(conn: sa.Connection, relation: str) -> float:
 def build(engine: sa.Engine) -> list[tuple[int, str]]:
     """Both indexes, timed and sized; the documents, for the truth."""
     with engine.connect() as conn:
-        docs = [(int(r[0]), str(r[1])) for r in conn.execute(sa.select(_FOUND.c.article_id, _FOUND.c.doc))]
+        docs = [
+            (int(r[0]), str(r[1]))
+            for r in conn.execute(sa.select(_FOUND.c.article_id, _FOUND.c.doc).order_by(_FOUND.c.article_id))
+        ]
         chars = sum(len(d) for _, d in docs)
     with engine.begin() as conn:
         where = (
