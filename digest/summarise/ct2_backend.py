@@ -186,20 +186,24 @@ class CT2Model:
     ) -> list[dict[str, list[int]]]:
         """Rows as the torch path returns them: decoder start (unless it is padding), tokens, end token."""
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
-        # Fewer batches than replicas would leave cores idle: a page of 8 articles on 2 replicas
-        # runs as two batches of 4 side by side, not one batch of 8 on one core.
-        size = max(1, min(batch_size, math.ceil(len(order) / self.placement.replicas)))
+        # Batches in a multiple of the replicas, evenly filled, so that no replica idles at the end
+        # (40 articles on 2 replicas: 6 batches of 7 or fewer, not 5 of 8), and a page smaller than
+        # a batch still runs on every replica.
+        replicas = self.placement.replicas
+        count = math.ceil(math.ceil(len(order) / batch_size) / replicas) * replicas
+        size = max(1, math.ceil(len(order) / count))
         batches = [order[i : i + size] for i in range(0, len(order), size)]
+        # Every batch of every output is submitted before any is collected: the replicas never wait
+        # for the slowest batch of one output before starting the next.
+        pending = [
+            (kind, batch, self._submit([encoded[i] for i in batch], kind, settings, batch, banned))
+            for kind in kinds
+            for batch in batches
+        ]
         results: list[dict[str, list[int]]] = [{} for _ in encoded]
-        for kind in kinds:
-            # Every batch is submitted before any is collected, so the replicas work side by side.
-            pending = [
-                (batch, self._submit([encoded[i] for i in batch], kind, settings, batch, banned))
-                for batch in batches
-            ]
-            for batch, futures in pending:
-                for i, future in zip(batch, futures, strict=True):
-                    results[i][kind] = self._row(future.result().hypotheses[0], settings, kind)
+        for kind, batch, futures in pending:
+            for i, future in zip(batch, futures, strict=True):
+                results[i][kind] = self._row(future.result().hypotheses[0], settings, kind)
         return results
 
     def _submit(
