@@ -40,7 +40,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,7 +58,8 @@ from web_tsvector import compare_tsvector  # noqa: E402
 from digest.store import Store, open_store, reading  # noqa: E402
 from digest.store.queries import _ARTICLE_COLUMNS, CURRENT_ARTICLE, FRESH  # noqa: E402
 from digest.store.schema import articles, briefings, issues, summaries  # noqa: E402
-from digest.store.search import _like_pattern, search, terms_of  # noqa: E402
+from digest.store.search import _like_pattern, issue_filters, search, terms_of  # noqa: E402
+from tests.postgres_schema import fresh_schema  # noqa: E402
 
 TOKEN = "bench-web-read-token"  # noqa: S105 - a throwaway token for a local server
 TARGET_MS = 100.0
@@ -116,13 +116,11 @@ def naive_search(
         + articles.c.text
     )
     like = doc.ilike if conn.dialect.name == "postgresql" else doc.like
-    where = [CURRENT_ARTICLE, *(like(_like_pattern(t), escape="\\") for t in terms_of(query))]
-    if paper is not None:
-        where.append(issues.c.paper == paper)
-    if since is not None:
-        where.append(issues.c.issue_date >= since)
-    if until is not None:
-        where.append(issues.c.issue_date <= until)
+    where = [
+        CURRENT_ARTICLE,
+        *(like(_like_pattern(t), escape="\\") for t in terms_of(query)),
+        *issue_filters(paper, since, until),
+    ]
     joined = articles.join(issues, articles.c.issue_id == issues.c.id).outerjoin(
         summaries, sa.and_(summaries.c.article_id == articles.c.id, FRESH)
     )
@@ -296,23 +294,6 @@ def run(label: str, url: str, args: argparse.Namespace, folder: Path) -> None:
         store.close()
 
 
-@contextmanager
-def postgres_schema(base: str, keep: str | None) -> Iterator[str]:
-    """A URL of a fresh schema on the server (``keep``: that schema, created if missing, kept)."""
-    name = keep or f"bench_web_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(sa.make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {name}")
-    url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={name}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        if keep is None:
-            with admin.begin() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -338,7 +319,7 @@ def main() -> None:
             path = Path(args.sqlite) if args.sqlite else folder / "web.db"
             run("SQLite", f"sqlite:///{path}", args, folder)
         if args.postgres:
-            with postgres_schema(args.postgres, args.schema) as url:
+            with fresh_schema(args.postgres, prefix="bench_web", keep=args.schema) as url:
                 run("PostgreSQL", url, args, folder)
                 quarter = max(5, args.rounds // 4)  # PostgreSQL's slow kinds: p95 of fewer rounds
                 if not args.no_tsvector:

@@ -56,10 +56,8 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,6 +79,7 @@ from digest.runtime import runtime  # noqa: E402
 from digest.shipped import SAMPLE_PAGE  # noqa: E402
 from digest.store import open_store  # noqa: E402
 from digest.summarise.extractive import ExtractiveSummariser  # noqa: E402
+from tests.postgres_schema import fresh_schema  # noqa: E402
 
 PAGES = [*sorted((ROOT / "tests" / "data" / "pages").glob("*.txt")), SAMPLE_PAGE]
 RUN_TIMEOUT = 240.0  # seconds one mode may take before the benchmark gives up
@@ -334,7 +333,7 @@ class Bench:
 
     def run_inline(self, round_: int) -> Result:
         label = f"inline-{round_}"
-        with fresh_schema(self.args.postgres) as url:
+        with fresh_schema(self.args.postgres, prefix="bench") as url:
             config = self.config(label, url, "inline")
             prepare(url, with_queue=False)
             log_path = self.work_dir / f"{label}.log"
@@ -376,7 +375,7 @@ class Bench:
 
     def run_queue(self, workers: int, round_: int) -> Result:
         label = f"queue{workers}-{round_}"
-        with fresh_schema(self.args.postgres) as url:
+        with fresh_schema(self.args.postgres, prefix="bench") as url:
             config = self.config(label, url, "queue")
             prepare(url, with_queue=True)
             engine = sa.create_engine(url)
@@ -423,25 +422,6 @@ class Bench:
                 engine.dispose()
             result.tracebacks = log_path.read_text(encoding="utf-8", errors="replace").count("Traceback")
         return result
-
-
-@contextmanager
-def fresh_schema(base_url: str) -> Iterator[str]:
-    """A schema of its own (the URL's search_path points there), dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base_url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield (
-            sa.make_url(base_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 def prepare(url: str, *, with_queue: bool) -> None:

@@ -29,7 +29,7 @@ from web_corpus import BODIES, GIVEN, SURNAMES, TOPICS
 from digest.store import open_store
 from digest.store.queries import CURRENT_ARTICLE
 from digest.store.schema import SEARCH_TABLE, articles, issues
-from digest.store.search import _postgresql_match, search, terms_of
+from digest.store.search import _postgresql_match, issue_filters, search, terms_of
 from digest.summarise.sentences import cut_words
 
 _WORDS = sa.table("article_words", sa.column("article_id"), sa.column("words"))
@@ -61,19 +61,15 @@ def tsvector_search(
         .join(_FOUND, _FOUND.c.article_id == _WORDS.c.article_id)
         .where(*map(_phrase, terms), *(_postgresql_match(_FOUND.c.doc, t) for t in terms))
     )
-    where = [CURRENT_ARTICLE]
+    where = [CURRENT_ARTICLE, *issue_filters(paper, since, until)]
     if paper is not None:  # as search() does: the paper's articles first
         source: sa.Join = articles.join(issues, articles.c.issue_id == issues.c.id)
-        where += [articles.c.id.in_(ids), issues.c.paper == paper]
+        where.append(articles.c.id.in_(ids))
     else:
         hits = ids.cte("hits").prefix_with("MATERIALIZED")
         source = hits.join(articles, articles.c.id == hits.c.article_id).join(
             issues, articles.c.issue_id == issues.c.id
         )
-    if since is not None:
-        where.append(issues.c.issue_date >= since)
-    if until is not None:
-        where.append(issues.c.issue_date <= until)
     rows = conn.execute(
         sa.select(articles.c.id, sa.func.count().over().label("total"))
         .select_from(source)

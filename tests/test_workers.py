@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 
 from digest.config import load
 from digest.shipped import SAMPLE_PAGE
+from tests.postgres_schema import fresh_schema
 from tests.test_cli import run_digest
 
 POSTGRES_ENV = "DIGEST_TEST_POSTGRES_URL"
@@ -30,21 +30,8 @@ needs_postgres = pytest.mark.skipif(
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a schema of its own, dropped afterwards."""
-    base = os.environ[POSTGRES_ENV]
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield (
-            sa.make_url(base)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with fresh_schema(os.environ[POSTGRES_ENV]) as url:
+        yield url
 
 
 DEV_PAGES = sorted((Path(__file__).parent / "data" / "pages").glob("*.txt"))

@@ -223,6 +223,21 @@ def _postgresql_page_ids(
     return int(conn.execute(counted).scalar_one()), []
 
 
+def issue_filters(
+    paper: str | None, since: dt.date | None, until: dt.date | None
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions that narrow a search to ``paper`` and to issues dated ``since`` to ``until``,
+    where given."""
+    where: list[sa.ColumnElement[bool]] = []
+    if paper is not None:
+        where.append(issues.c.paper == paper)
+    if since is not None:
+        where.append(issues.c.issue_date >= since)
+    if until is not None:
+        where.append(issues.c.issue_date <= until)
+    return where
+
+
 def search(
     conn: sa.Connection,
     query: str,
@@ -238,13 +253,7 @@ def search(
     terms = terms_of(query)
     if not terms:
         return SearchPage(0, [])
-    where: list[sa.ColumnElement[bool]] = []
-    if paper is not None:
-        where.append(issues.c.paper == paper)
-    if since is not None:
-        where.append(issues.c.issue_date >= since)
-    if until is not None:
-        where.append(issues.c.issue_date <= until)
+    where = issue_filters(paper, since, until)
     order = (issues.c.issue_date.desc().nulls_last(), articles.c.id.desc())
     columns = sa.select(articles.c.id, articles.c.issue_id, issues.c.paper, issues.c.issue_date).add_columns(
         issues.c.edition, issues.c.link, *_ARTICLE_COLUMNS

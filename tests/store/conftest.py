@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from digest.ingest.segment import segment
 from digest.models import Article, DocumentKind, PageText, RawInput
 from digest.shipped import SAMPLE_PAGE
 from digest.sources.base import FetchedDocument
 from digest.store import Store, open_store
+from tests.postgres_schema import fresh_schema
 
 POSTGRES_ENV = "DIGEST_TEST_POSTGRES_URL"
 SAMPLE = SAMPLE_PAGE
@@ -65,28 +64,14 @@ def document(
     )
 
 
-def _postgres_url(base: str, schema: str) -> str:
-    url = sa.make_url(base)
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-
-
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty database on each backend."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'data' / 'digest.db'}"
         return
-    base = os.environ[POSTGRES_ENV]
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(sa.make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield _postgres_url(base, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with fresh_schema(os.environ[POSTGRES_ENV]) as url:
+        yield url
 
 
 @pytest.fixture
