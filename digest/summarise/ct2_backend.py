@@ -233,10 +233,7 @@ class CT2Model:
         )
 
     def _lengths(self, kind: Output, settings: GenerationSettings) -> tuple[int, int]:
-        if kind == "summary":
-            longest, shortest = settings.summary_max_new_tokens, settings.summary_min_new_tokens
-        else:
-            longest, shortest = settings.headline_max_new_tokens, settings.headline_min_new_tokens
+        longest, shortest = settings.new_tokens(kind)
         return (longest - 1 if self.forced_eos else longest), shortest
 
     def _row(self, hypothesis: list[str], settings: GenerationSettings, kind: Output) -> list[int]:

@@ -40,6 +40,12 @@ class GenerationSettings:
     summary_min_new_tokens: int = 0
     headline_min_new_tokens: int = 0
 
+    def new_tokens(self, kind: Output) -> tuple[int, int]:
+        """The most and the fewest new tokens for ``kind`` (0: no lower bound)."""
+        if kind == "summary":
+            return self.summary_max_new_tokens, self.summary_min_new_tokens
+        return self.headline_max_new_tokens, self.headline_min_new_tokens
+
 
 @dataclass(frozen=True, slots=True)
 class Prompt:

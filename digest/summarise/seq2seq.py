@@ -263,19 +263,17 @@ class Seq2SeqSummariser:
         return results
 
     def _generate_kwargs(self, kind: Kind, settings: GenerationSettings, banned: list[int]) -> dict[str, Any]:
+        most, fewest = settings.new_tokens(kind)
         kwargs: dict[str, Any] = {
-            "max_new_tokens": (
-                settings.summary_max_new_tokens if kind == "summary" else settings.headline_max_new_tokens
-            ),
+            "max_new_tokens": most,
             "num_beams": settings.num_beams,
             "no_repeat_ngram_size": settings.no_repeat_ngram_size,
             "repetition_penalty": settings.repetition_penalty,
             "length_penalty": settings.length_penalty,
             "do_sample": False,
         }
-        minimum = settings.summary_min_new_tokens if kind == "summary" else settings.headline_min_new_tokens
-        if minimum:
-            kwargs["min_new_tokens"] = minimum
+        if fewest:
+            kwargs["min_new_tokens"] = fewest
         if settings.num_beams > 1:
             kwargs["early_stopping"] = True
         if banned:
